@@ -1,0 +1,113 @@
+"""SHaRON: the app factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from sharon import config as config_module
+from sharon.config import ROOT
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, then `config` (tests pass overrides here)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(config_module.load(instance_path=app.instance_path))
+    if config:
+        app.config.update(config)
+    configure_logging(app)
+    configure_proxy(app)
+    configure_database(app)
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_security(app)
+    configure_errorhandlers(app)
+    configure_templates(app)
+    configure_cli(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    logging.basicConfig(level=app.config["SHARON_LOG_LEVEL"])
+
+
+def configure_proxy(app: Flask) -> None:
+    count = app.config["SHARON_PROXY_COUNT"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
+
+
+def configure_database(app: Flask) -> None:
+    from sharon import database
+
+    database.init_app(app)
+
+
+def configure_extensions(app: Flask) -> None:
+    from sharon.extensions import csrf, db, limiter, login_manager, migrate, socketio
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    from sharon import sessions
+
+    sessions.init_app(app, login_manager)
+    origins: Any = app.config["SHARON_ALLOWED_ORIGINS"] or None
+    socketio.init_app(
+        app,
+        async_mode=app.config["SHARON_ASYNC_MODE"],
+        message_queue=app.config["SHARON_REDIS_URL"],
+        # None: only the site's own origin may open a socket; extra origins come from settings.
+        cors_allowed_origins=origins,
+        logger=False,
+        engineio_logger=False,
+        manage_session=False,
+    )
+
+
+def configure_blueprints(app: Flask) -> None:
+    from sharon.account.views import bp as account_bp
+    from sharon.admin.views import bp as admin_bp
+    from sharon.auth.views import bp as auth_bp
+    from sharon.invitations.views import bp as invitations_bp
+    from sharon.pages.views import bp as pages_bp
+
+    for blueprint in (pages_bp, auth_bp, account_bp, invitations_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def configure_security(app: Flask) -> None:
+    from sharon import security
+
+    security.init_app(app)
+
+
+def configure_errorhandlers(app: Flask) -> None:
+    from sharon import errors
+
+    errors.init_app(app)
+
+
+def configure_templates(app: Flask) -> None:
+    from sharon import templating
+
+    templating.init_app(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from sharon import cli
+
+    cli.init_app(app)

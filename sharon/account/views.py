@@ -1,0 +1,42 @@
+"""A person's own account: what we hold about them, and their password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from sharon.account.forms import ChangePasswordForm
+from sharon.auth import services as auth
+from sharon.extensions import db
+from sharon.permissions import Action, require
+from sharon.refusals import Refused
+from sharon.sessions import start_session
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.get("/")
+@require(Action.MANAGE_OWN_ACCOUNT)
+def overview() -> str:
+    return render_template("account/overview.html")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@require(Action.MANAGE_OWN_ACCOUNT)
+def password() -> str | Response:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            auth.change_password(current_user, form.current.data, form.password.data)
+        except Refused as refused:
+            db.session.rollback()
+            target = form.current if refused.code == "bad_credentials" else form.password
+            target.errors = [*target.errors, refused.message]
+        else:
+            db.session.commit()
+            start_session(current_user._get_current_object())  # this session stays; others end
+            flash("Your password has been changed. Any other devices have been signed out.",
+                  "success")
+            return redirect(url_for("account.overview"))
+    return render_template("account/password.html", form=form), 400 if form.errors else 200

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from sharon.auth.forms import NewPasswordMixin
+from sharon.forms import CheckboxesField, options
+from sharon.models.roles import ROLE_TITLES, STAFF_ROLES, Role
+
+
+class StaffAccountForm(NewPasswordMixin, FlaskForm):
+    username = StringField("Username (shown to everyone)", validators=[
+        DataRequired("Choose a username.")])
+    role = SelectField("Role", choices=options((r.value, ROLE_TITLES[r]) for r in STAFF_ROLES))
+    real_name = StringField("Real name (staff only)", validators=[Optional(), Length(max=120)])
+    email = EmailField("Email address (staff only)", validators=[Optional(), Length(max=254)])
+    password = PasswordField("Temporary password", validators=[
+        DataRequired("Set a temporary password.")])
+    networks = CheckboxesField("Networks (none ticked: all of them)", coerce=int)
+
+
+class NetworksForm(FlaskForm):
+    networks = CheckboxesField("Networks", coerce=int, validators=[
+        DataRequired("A person must belong to at least one network.")])
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("Account status", choices=options([
+        ("active", "Active"), ("suspended", "Suspended (cannot sign in)")]))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=options((r.value, ROLE_TITLES[r]) for r in Role))
+
+
+class NetworkForm(FlaskForm):
+    name = StringField("Network name", validators=[
+        DataRequired("Enter a name for the network."), Length(2, 80)])
+    description = TextAreaField("Description (optional)", validators=[Length(max=500)])

@@ -1,0 +1,119 @@
+"""Accounts and networks that staff manage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from sharon import clock, passwords
+from sharon.extensions import db
+from sharon.invitations.services import username_taken
+from sharon.models import Network, Role, Status, User
+from sharon.refusals import Refused
+from sharon.validators import username_problem
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    username: str
+    role: Role
+    password: str
+    email: str | None = None
+    real_name: str | None = None
+    network_ids: Sequence[int] = field(default_factory=tuple)
+
+
+def create_account(info: NewAccount, by: User | None = None) -> User:
+    """Create an account directly (staff accounts; the CLI). Members normally join by invitation."""
+    problem = username_problem(info.username)
+    if problem:
+        raise Refused("invalid_username", problem)
+    if username_taken(info.username):
+        raise Refused("username_taken", "That username is already taken.")
+    if info.email and not EMAIL_RE.match(info.email):
+        raise Refused("invalid_email", "Enter an email address like name@example.org.")
+    weak = passwords.problems(info.password, info.username)
+    if weak:
+        raise Refused("weak_password", " ".join(weak))
+    networks = list(db.session.scalars(sa.select(Network).where(Network.id.in_(info.network_ids))))
+    if not networks:
+        # Staff look after every network unless told otherwise.
+        networks = list(db.session.scalars(sa.select(Network)))
+    now = clock.now()
+    user = User(
+        username=info.username,
+        username_key=info.username.lower(),
+        email=info.email or None,
+        real_name=info.real_name or None,
+        role=info.role,
+        password_hash=passwords.hash_password(info.password),
+        invited_by=by,
+        networks=networks,
+        created_at=now,
+        guidelines_accepted_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_networks(user: User, network_ids: Sequence[int]) -> None:
+    networks = list(db.session.scalars(sa.select(Network).where(Network.id.in_(network_ids))))
+    if not networks:
+        raise Refused("invalid", "A person must belong to at least one network.")
+    user.networks = networks
+    db.session.flush()
+
+
+def set_status(by: User, user: User, status: Status) -> None:
+    if user.id == by.id:
+        raise Refused("forbidden", "You cannot suspend your own account.")
+    user.status = status
+    if status == Status.SUSPENDED:
+        user.session_version += 1  # sign them out everywhere
+    db.session.flush()
+
+
+def set_role(by: User, user: User, role: Role) -> None:
+    if user.id == by.id:
+        raise Refused("forbidden", "You cannot change your own role.")
+    user.role = role
+    db.session.flush()
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80]
+
+
+def create_network(name: str, description: str = "") -> Network:
+    name = name.strip()
+    if not 2 <= len(name) <= 80:
+        raise Refused("invalid", "A network name needs 2 to 80 characters.")
+    slug = slugify(name)
+    exists = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Network).where(
+            sa.or_(sa.func.lower(Network.name) == name.lower(), Network.slug == slug)
+        )
+    )
+    if exists or not slug:
+        raise Refused("duplicate", "There is already a network with that name.")
+    network = Network(name=name, slug=slug, description=description.strip()[:500])
+    db.session.add(network)
+    db.session.flush()
+    return network
+
+
+def all_networks() -> list[Network]:
+    return list(db.session.scalars(sa.select(Network).order_by(Network.name)))
+
+
+def list_users(query: str = "", limit: int = 200) -> list[User]:
+    stmt = sa.select(User).order_by(User.username_key).limit(limit)
+    if query:
+        stmt = stmt.where(User.username_key.contains(query.lower(), autoescape=True))
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,138 @@
+"""Staff pages: people, their networks and roles, and the networks themselves."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from sharon.admin import services
+from sharon.admin.forms import NetworkForm, NetworksForm, RoleForm, StaffAccountForm, StatusForm
+from sharon.extensions import db
+from sharon.forms import options
+from sharon.models import Role, Status, User
+from sharon.permissions import Action, can, require
+from sharon.refusals import Refused
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/people")
+@require(Action.VIEW_PRIVATE_DETAILS)
+def people() -> str:
+    query = request.args.get("q", "").strip()[:30]
+    return render_template("admin/people.html", people=services.list_users(query), query=query)
+
+
+def _person(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/people/<int:user_id>")
+@require(Action.VIEW_PRIVATE_DETAILS)
+def person(user_id: int) -> str:
+    user = _person(user_id)
+    networks_form = NetworksForm(networks=[n.id for n in user.networks])
+    networks_form.networks.choices = options((n.id, n.name) for n in services.all_networks())
+    return render_template(
+        "admin/person.html", person=user, networks_form=networks_form,
+        status_form=StatusForm(status=user.status), role_form=RoleForm(role=user.role),
+    )
+
+
+@bp.post("/people/<int:user_id>/networks")
+@require(Action.MANAGE_MEMBER_NETWORKS)
+def person_networks(user_id: int) -> Response:
+    user = _person(user_id)
+    form = NetworksForm()
+    form.networks.choices = options((n.id, n.name) for n in services.all_networks())
+    if not form.validate_on_submit():
+        flash(" ".join(sum(form.errors.values(), [])) or "Please try again.", "error")
+        return redirect(url_for("admin.person", user_id=user.id))
+    services.set_networks(user, form.networks.data)
+    db.session.commit()
+    flash(f"{user.username}'s networks have been updated.", "success")
+    return redirect(url_for("admin.person", user_id=user.id))
+
+
+@bp.post("/people/<int:user_id>/status")
+@require(Action.MANAGE_STAFF)
+def person_status(user_id: int) -> Response:
+    user = _person(user_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            services.set_status(current_user, user, Status(form.status.data))
+        except Refused as refused:
+            db.session.rollback()
+            flash(refused.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{user.username} is now {user.status}.", "success")
+    return redirect(url_for("admin.person", user_id=user.id))
+
+
+@bp.post("/people/<int:user_id>/role")
+@require(Action.MANAGE_STAFF)
+def person_role(user_id: int) -> Response:
+    user = _person(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            services.set_role(current_user, user, Role(form.role.data))
+        except Refused as refused:
+            db.session.rollback()
+            flash(refused.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{user.username}'s role is now {Role(user.role).title}.", "success")
+    return redirect(url_for("admin.person", user_id=user.id))
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@require(Action.MANAGE_STAFF)
+def new_person() -> str | Response:
+    form = StaffAccountForm()
+    form.networks.choices = options((n.id, n.name) for n in services.all_networks())
+    if form.validate_on_submit():
+        try:
+            user = services.create_account(
+                services.NewAccount(
+                    username=form.username.data.strip(), role=Role(form.role.data),
+                    password=form.password.data, email=(form.email.data or "").strip() or None,
+                    real_name=(form.real_name.data or "").strip() or None,
+                    network_ids=form.networks.data or []),
+                by=current_user,
+            )
+        except Refused as refused:
+            db.session.rollback()
+            target = form.password if refused.code == "weak_password" else form.username
+            target.errors = [*target.errors, refused.message]
+        else:
+            db.session.commit()
+            flash(f"Account {user.username} created. Give them their temporary password "
+                  "in person and ask them to change it.", "success")
+            return redirect(url_for("admin.person", user_id=user.id))
+    return render_template("admin/new_person.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/networks", methods=["GET", "POST"])
+@require(Action.MANAGE_NETWORKS)
+def networks() -> str | Response:
+    form = NetworkForm()
+    if form.validate_on_submit():
+        try:
+            network = services.create_network(form.name.data, form.description.data or "")
+        except Refused as refused:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, refused.message]
+        else:
+            db.session.commit()
+            flash(f"Network {network.name} created.", "success")
+            return redirect(url_for("admin.networks"))
+    return render_template("admin/networks.html", form=form, networks=services.all_networks(),
+                           can_manage=can(current_user, Action.MANAGE_NETWORKS)), \
+        400 if form.errors else 200

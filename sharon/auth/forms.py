@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+
+from sharon import passwords
+from sharon.validators import username_problem
+
+
+class SignInForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired("Enter your username."),
+                                                   Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."),
+                                                     Length(max=passwords.MAX_LENGTH)])
+
+
+class NewPasswordMixin:
+    def validate_password(self, field: PasswordField) -> None:
+        username = getattr(getattr(self, "username", None), "data", "") or ""
+        problems = passwords.problems(field.data or "", username)
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class JoinForm(NewPasswordMixin, FlaskForm):
+    code = StringField("Invitation code", validators=[DataRequired(
+        "Enter the invitation code your therapist gave you."), Length(max=100)])
+    username = StringField("Choose a username", validators=[DataRequired("Choose a username.")])
+    email = EmailField("Email address (optional)", validators=[
+        Optional(), Length(max=254)])
+    password = PasswordField("Create a password", validators=[DataRequired("Create a password.")])
+    confirm = PasswordField("Type your password again", validators=[
+        DataRequired("Type your password again."),
+        EqualTo("password", "The two passwords do not match.")])
+    accept_guidelines = BooleanField(
+        "I have read the community guidelines and agree to follow them",
+        validators=[DataRequired("Please read and accept the community guidelines to join.")])
+
+    def validate_username(self, field: StringField) -> None:
+        problem = username_problem((field.data or "").strip())
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_email(self, field: EmailField) -> None:
+        if field.data and ("@" not in field.data or "." not in field.data.split("@")[-1]):
+            raise ValidationError("Enter an email address like name@example.org, or leave it "
+                                  "empty.")

@@ -1,0 +1,100 @@
+"""Signing in, with a per-username lock-out that does not reveal who exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from sharon import clock, passwords
+from sharon.extensions import db
+from sharon.models import SignInThrottle, Status, User
+from sharon.refusals import Refused
+
+LOCKED_MESSAGE = (
+    "Too many attempts to sign in with this username. For your safety, signing in is paused "
+    "for {minutes} minutes. If you have forgotten your password, ask your therapist or the "
+    "SHaRON team to help."
+)
+BAD_CREDENTIALS = "That username and password do not match. Please check them and try again."
+SUSPENDED = (
+    "This account is suspended, so you cannot sign in at the moment. If you think this is a "
+    "mistake, please contact the SHaRON team. If you need help now, see 'Need urgent help?'."
+)
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    attempts: int
+    minutes: int
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.username_key == username.strip().lower()))
+
+
+def _throttle(key: str) -> SignInThrottle:
+    row = db.session.get(SignInThrottle, key)
+    if row is None:
+        row = SignInThrottle(username_key=key, failures=0)
+        db.session.add(row)
+    return row
+
+
+def authenticate(username: str, password: str, policy: LockoutPolicy) -> User:
+    """Return the user for these credentials, or raise Refused.
+
+    Failures are counted per username whether or not it exists; the check of a
+    locked name happens before the password is looked at, so a correct
+    password does not open a locked account early.
+    """
+    key = username.strip().lower()[:254]
+    now = clock.now()
+    throttle = db.session.get(SignInThrottle, key)
+    if throttle and throttle.locked_until and throttle.locked_until > now:
+        raise Refused("locked", LOCKED_MESSAGE.format(minutes=policy.minutes))
+
+    user = find_user(key)
+    if user is None:
+        passwords.spend_equal_time(password)
+        ok = False
+    else:
+        ok = passwords.verify_password(user.password_hash, password)
+
+    if not ok:
+        row = _throttle(key)
+        if row.locked_until and row.locked_until <= now:
+            row.failures = 0  # the last lock has ended: start counting afresh
+            row.locked_until = None
+        row.failures += 1
+        row.last_failure_at = now
+        if row.failures >= policy.attempts:
+            row.locked_until = now + timedelta(minutes=policy.minutes)
+            db.session.flush()
+            raise Refused("locked", LOCKED_MESSAGE.format(minutes=policy.minutes))
+        db.session.flush()
+        raise Refused("bad_credentials", BAD_CREDENTIALS)
+
+    assert user is not None
+    if user.status != Status.ACTIVE:
+        raise Refused("suspended", SUSPENDED)
+    if throttle is not None:
+        db.session.delete(throttle)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_seen_at = now
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change a password and end every other session of this user."""
+    if not passwords.verify_password(user.password_hash, current):
+        raise Refused("bad_credentials", "Your current password is not right.")
+    problems = passwords.problems(new, user.username)
+    if problems:
+        raise Refused("weak_password", " ".join(problems))
+    user.password_hash = passwords.hash_password(new)
+    user.session_version += 1
+    db.session.flush()

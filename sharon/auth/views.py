@@ -1,0 +1,102 @@
+"""Sign in, sign out, and joining with an invitation."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response
+
+from sharon.auth import services
+from sharon.auth.forms import JoinForm, SignInForm
+from sharon.extensions import db, limiter
+from sharon.forms import ButtonForm
+from sharon.invitations import services as invitations
+from sharon.refusals import Refused
+from sharon.sessions import start_session
+
+bp = Blueprint("auth", __name__)
+
+
+def _signin_limit() -> str:
+    return current_app.config["SHARON_SIGNIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only ever redirect to a path on this site after signing in."""
+    if not target:
+        return url_for("pages.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("pages.home")
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"])
+def signin() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = SignInForm()
+    error = None
+    if form.validate_on_submit():
+        policy = services.LockoutPolicy(
+            attempts=current_app.config["SHARON_LOCKOUT_ATTEMPTS"],
+            minutes=current_app.config["SHARON_LOCKOUT_MINUTES"],
+        )
+        try:
+            user = services.authenticate(form.username.data, form.password.data, policy)
+        except Refused as refused:
+            db.session.commit()  # keep the failure count
+            error = refused.message
+        else:
+            db.session.commit()
+            start_session(user)
+            flash(f"Welcome back, {user.username}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+    status = 400 if error or form.errors else 200
+    return render_template("auth/signin.html", form=form, error=error), status
+
+
+@bp.post("/sign-out")
+def signout() -> Response:
+    form = ButtonForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash("You have signed out. Take care.", "success")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"])
+def join() -> str | Response:
+    if current_user.is_authenticated:
+        flash("You are already signed in.", "info")
+        return redirect(url_for("pages.home"))
+    form = JoinForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"]
+    if form.validate_on_submit():
+        try:
+            user = invitations.redeem(
+                invitations.Redemption(
+                    code=form.code.data,
+                    username=form.username.data.strip(),
+                    password=form.password.data,
+                    accepted_guidelines=bool(form.accept_guidelines.data),
+                    email=(form.email.data or "").strip() or None,
+                )
+            )
+        except Refused as refused:
+            db.session.rollback()
+            field = {"username_taken": form.username, "invalid_username": form.username,
+                     "weak_password": form.password}.get(refused.code, form.code)
+            field.errors = [*field.errors, refused.message]
+        else:
+            db.session.commit()
+            start_session(user)
+            flash(f"Welcome to SHaRON, {user.username}. We're glad you're here.", "success")
+            return redirect(url_for("pages.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/join.html", form=form), status

@@ -1,0 +1,150 @@
+"""Settings from SHARON_* environment variables, with safe defaults.
+
+Every setting is listed in SETTINGS so that the README table and the code
+cannot drift apart (tests/test_config.py checks the README against it).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SHARON_ENV", "development", "`development` or `production` (secure cookies, HSTS, "
+            "a secret key is required)."),
+    Setting("SHARON_SECRET_KEY", None, "Signs sessions and CSRF tokens. Required in production; "
+            "generated per start in development."),
+    Setting("SHARON_DATABASE_URL", None, "SQLAlchemy URL. Default: a SQLite file "
+            "`instance/sharon.sqlite3`. Production: `postgresql+psycopg2://…`."),
+    Setting("SHARON_REDIS_URL", None, "When set: Socket.IO message queue and rate-limit store, so "
+            "that several worker processes serve one site."),
+    Setting("SHARON_ASYNC_MODE", "eventlet", "Socket.IO async mode: `eventlet`, `gevent` or "
+            "`threading` (tests)."),
+    Setting("SHARON_HOST", "127.0.0.1", "Address `python wsgi.py` listens on."),
+    Setting("SHARON_PORT", "5000", "Port `python wsgi.py` listens on."),
+    Setting("SHARON_PROXY_COUNT", "0", "Number of trusted reverse proxies in front (nginx: 1), "
+            "for client addresses and scheme."),
+    Setting("SHARON_ALLOWED_ORIGINS", None, "Extra origins allowed to open the Wall's socket, "
+            "comma-separated. The site's own origin is always allowed."),
+    Setting("SHARON_INVITE_DAYS", "14", "Days before an invitation code expires."),
+    Setting("SHARON_LOCKOUT_ATTEMPTS", "5", "Failed sign-ins in a row that pause an account."),
+    Setting("SHARON_LOCKOUT_MINUTES", "15", "How long signing in to a paused account is refused."),
+    Setting("SHARON_SIGNIN_RATE_LIMIT", "20 per minute;100 per hour", "Flask-Limiter limit on "
+            "sign-in attempts per client address."),
+    Setting("SHARON_ARGON2_PROFILE", "default", "`default` (RFC 9106 low-memory) or `fast` "
+            "(tests only)."),
+    Setting("SHARON_LOG_LEVEL", "INFO", "Python logging level."),
+)
+
+
+class ConfigError(RuntimeError):
+    """Raised when the settings cannot make a safe app."""
+
+
+def _get(env: dict[str, str], name: str) -> str | None:
+    for setting in SETTINGS:
+        if setting.name == name:
+            value = env.get(name)
+            return value if value not in (None, "") else setting.default
+    raise KeyError(name)
+
+
+def _int(env: dict[str, str], name: str) -> int:
+    raw = _get(env, name)
+    try:
+        return int(raw or "0")
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from exc
+
+
+def _development_key(instance: Path) -> str:
+    """A random key kept in the instance folder, so that dev sessions survive restarts."""
+    path = instance / "development-secret-key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    instance.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    print(
+        f"warning: SHARON_SECRET_KEY is not set; generated a development key in {path}. "
+        "Never run production like this: set SHARON_ENV=production and SHARON_SECRET_KEY.",
+        file=sys.stderr,
+    )
+    return key
+
+
+def load(env: dict[str, str] | None = None, instance_path: str | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment."""
+    env = dict(os.environ if env is None else env)
+    instance = Path(instance_path or ROOT / "instance")
+    sharon_env = _get(env, "SHARON_ENV")
+    if sharon_env not in ("development", "production"):
+        raise ConfigError("SHARON_ENV must be 'development' or 'production'.")
+    production = sharon_env == "production"
+
+    secret = _get(env, "SHARON_SECRET_KEY")
+    if not secret:
+        if production:
+            raise ConfigError(
+                "SHARON_SECRET_KEY is not set. In production SHaRON needs a long random secret "
+                "key, for example: python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+        secret = _development_key(instance)
+
+    database_url = _get(env, "SHARON_DATABASE_URL") or f"sqlite:///{instance / 'sharon.sqlite3'}"
+    redis_url = _get(env, "SHARON_REDIS_URL")
+    async_mode = _get(env, "SHARON_ASYNC_MODE")
+    if async_mode not in ("eventlet", "gevent", "threading"):
+        raise ConfigError("SHARON_ASYNC_MODE must be eventlet, gevent or threading.")
+    origins = [o.strip() for o in (_get(env, "SHARON_ALLOWED_ORIGINS") or "").split(",")
+               if o.strip()]
+
+    return {
+        "SHARON_ENV": sharon_env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SHARON_REDIS_URL": redis_url,
+        "SHARON_ASYNC_MODE": async_mode,
+        "SHARON_HOST": _get(env, "SHARON_HOST"),
+        "SHARON_PORT": _int(env, "SHARON_PORT"),
+        "SHARON_PROXY_COUNT": _int(env, "SHARON_PROXY_COUNT"),
+        "SHARON_ALLOWED_ORIGINS": origins,
+        "SHARON_INVITE_DAYS": _int(env, "SHARON_INVITE_DAYS"),
+        "SHARON_LOCKOUT_ATTEMPTS": _int(env, "SHARON_LOCKOUT_ATTEMPTS"),
+        "SHARON_LOCKOUT_MINUTES": _int(env, "SHARON_LOCKOUT_MINUTES"),
+        "SHARON_SIGNIN_RATE_LIMIT": _get(env, "SHARON_SIGNIN_RATE_LIMIT"),
+        "SHARON_ARGON2_PROFILE": _get(env, "SHARON_ARGON2_PROFILE"),
+        "SHARON_LOG_LEVEL": _get(env, "SHARON_LOG_LEVEL"),
+        # Cookies: HttpOnly and SameSite=Lax always; Secure whenever served over HTTPS.
+        "SESSION_COOKIE_NAME": "sharon_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "WTF_CSRF_TIME_LIMIT": 60 * 60 * 4,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": True,
+        # Uploads stream through their own view; this guards every other form.
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+    }

@@ -1,0 +1,184 @@
+"""Invitation codes: issue, redeem, revoke.
+
+A code carries 160 random bits and only its SHA-256 is stored. With that much
+entropy a fast hash is enough: nobody can guess their way to a stored hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from sharon import clock, passwords
+from sharon.extensions import db
+from sharon.models import Invitation, InvitationStatus, Network, Role, User
+from sharon.models.roles import INVITABLE_ROLES
+from sharon.refusals import Refused
+from sharon.validators import username_problem
+
+CODE_BYTES = 20  # 160 bits
+
+REFUSALS = {
+    "invalid": "We could not find that invitation code. Check it is typed exactly as your "
+    "therapist gave it to you, or ask them for a new one.",
+    InvitationStatus.USED: "This invitation code has already been used. Each code works once. "
+    "If you already have an account, sign in instead; otherwise ask your therapist for a new "
+    "code.",
+    InvitationStatus.EXPIRED: "This invitation code has expired. Please ask your therapist for a "
+    "new one.",
+    InvitationStatus.REVOKED: "This invitation code has been withdrawn. Please ask your "
+    "therapist for a new one.",
+}
+
+
+def normalise_code(code: str) -> str:
+    """People copy codes with spaces, dashes and lower case: accept all of them."""
+    return re.sub(r"[^A-Z2-7]", "", code.upper())
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def new_code() -> str:
+    raw = base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().rstrip("=")
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    role: Role
+    network_ids: Sequence[int]
+    days: int
+    note: str = ""
+
+
+def issue(by: User, info: NewInvitation) -> tuple[Invitation, str]:
+    """Create an invitation; returns it with the plain code, which is never stored."""
+    if info.role not in INVITABLE_ROLES:
+        raise Refused("forbidden", "Invitations can be for members or carers only.")
+    if not 1 <= info.days <= 90:
+        raise Refused("invalid", "An invitation must last between 1 and 90 days.")
+    networks = list(
+        db.session.scalars(sa.select(Network).where(Network.id.in_(info.network_ids)))
+    )
+    if not networks or len(networks) != len(set(info.network_ids)):
+        raise Refused("invalid", "Choose at least one network for this invitation.")
+    code = new_code()
+    invitation = Invitation(
+        code_hash=hash_code(code),
+        role=info.role,
+        note=info.note.strip()[:500],
+        created_by=by,
+        created_at=clock.now(),
+        expires_at=clock.now() + timedelta(days=info.days),
+        networks=networks,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, code
+
+
+def check(code: str) -> Invitation:
+    """The open invitation for this code, or Refused with a reason the person can act on."""
+    normalised = normalise_code(code)
+    if len(normalised) < 16:
+        raise Refused("invalid", REFUSALS["invalid"])
+    invitation = db.session.scalar(
+        sa.select(Invitation).where(Invitation.code_hash == hash_code(normalised))
+    )
+    if invitation is None:
+        raise Refused("invalid", REFUSALS["invalid"])
+    status = invitation.status
+    if status != InvitationStatus.OPEN:
+        raise Refused(status, REFUSALS[status])
+    return invitation
+
+
+@dataclass(frozen=True)
+class Redemption:
+    code: str
+    username: str
+    password: str
+    accepted_guidelines: bool
+    email: str | None = None
+
+
+def username_taken(username: str) -> bool:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(User).where(User.username_key == username.lower())
+    ) > 0
+
+
+def redeem(info: Redemption) -> User:
+    """Create the account an invitation promises. Nothing is written if any rule fails."""
+    invitation = check(info.code)
+    problem = username_problem(info.username)
+    if problem:
+        raise Refused("invalid_username", problem)
+    if username_taken(info.username):
+        raise Refused("username_taken", "That username is already taken. Please choose another.")
+    weak = passwords.problems(info.password, info.username)
+    if weak:
+        raise Refused("weak_password", " ".join(weak))
+    if not info.accepted_guidelines:
+        raise Refused("guidelines", "Please read and accept the community guidelines to join.")
+
+    now = clock.now()
+    # Claim the code with a conditional update so that two people racing with the
+    # same code cannot both succeed, on SQLite or PostgreSQL.
+    claimed = db.session.execute(
+        sa.update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise Refused(InvitationStatus.USED, REFUSALS[InvitationStatus.USED])
+
+    user = User(
+        username=info.username,
+        username_key=info.username.lower(),
+        email=(info.email or None),
+        role=invitation.role,
+        password_hash=passwords.hash_password(info.password),
+        invited_by_id=invitation.created_by_id,
+        networks=list(invitation.networks),
+        created_at=now,
+        last_seen_at=now,
+        guidelines_accepted_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    invitation.used_at = now
+    invitation.used_by_id = user.id
+    db.session.flush()
+    return user
+
+
+def revoke(by: User, invitation: Invitation, may_revoke_any: bool) -> None:
+    if invitation.created_by_id != by.id and not may_revoke_any:
+        raise Refused("forbidden", "You can only withdraw invitations you issued.")
+    if invitation.status != InvitationStatus.OPEN:
+        raise Refused("not_open", "Only open invitations can be withdrawn.")
+    invitation.revoked_at = clock.now()
+    invitation.revoked_by_id = by.id
+    db.session.flush()
+
+
+def listed_for(user: User, see_all: bool) -> list[Invitation]:
+    query = sa.select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    if not see_all:
+        query = query.where(Invitation.created_by_id == user.id)
+    return list(db.session.scalars(query.limit(500)))

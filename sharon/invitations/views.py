@@ -1,0 +1,82 @@
+"""Clinicians issue invitation codes, see what became of them, and withdraw open ones."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from sharon import clock
+from sharon.admin.services import all_networks
+from sharon.extensions import db
+from sharon.forms import ButtonForm, options
+from sharon.invitations import services
+from sharon.invitations.forms import InvitationForm
+from sharon.models import Invitation, Role
+from sharon.permissions import Action, can, require
+from sharon.refusals import Refused
+
+bp = Blueprint("invitations", __name__, url_prefix="/invitations")
+
+
+@bp.get("/")
+@require(Action.ISSUE_INVITATIONS)
+def index() -> str:
+    see_all = can(current_user, Action.MANAGE_STAFF)
+    return render_template(
+        "invitations/index.html",
+        invitations=services.listed_for(current_user, see_all),
+        see_all=see_all,
+        now=clock.now(),
+        revoke_form=ButtonForm(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Action.ISSUE_INVITATIONS)
+def new() -> str | Response:
+    form = InvitationForm()
+    networks = all_networks()
+    form.networks.choices = options((n.id, n.name) for n in networks)
+    if not form.is_submitted():
+        form.days.data = current_app.config["SHARON_INVITE_DAYS"]
+        if len(networks) == 1:
+            form.networks.data = [networks[0].id]
+    if form.validate_on_submit():
+        try:
+            invitation, code = services.issue(
+                current_user,
+                services.NewInvitation(
+                    role=Role(form.role.data), network_ids=form.networks.data,
+                    days=form.days.data, note=form.note.data or ""),
+            )
+        except Refused as refused:
+            db.session.rollback()
+            form.networks.errors = [*form.networks.errors, refused.message]
+        else:
+            db.session.commit()
+            # The code is shown on this response only; it is not stored anywhere.
+            return render_template("invitations/created.html", invitation=invitation, code=code)
+    return render_template("invitations/new.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/<int:invitation_id>/revoke")
+@require(Action.ISSUE_INVITATIONS)
+def revoke(invitation_id: int) -> Response:
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None:
+        abort(404)
+    try:
+        services.revoke(current_user, invitation, can(current_user, Action.MANAGE_STAFF))
+    except Refused as refused:
+        db.session.rollback()
+        if refused.code == "forbidden":
+            abort(403)
+        flash(refused.message, "error")
+    else:
+        db.session.commit()
+        flash("The invitation has been withdrawn. The code no longer works.", "success")
+    return redirect(url_for("invitations.index"))

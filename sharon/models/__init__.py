@@ -1,0 +1,17 @@
+"""Typed SQLAlchemy models, one module per area; imported here so Alembic sees them all."""
+
+from sharon.models.accounts import Network, SignInThrottle, User, user_networks
+from sharon.models.invitations import Invitation, InvitationStatus, invitation_networks
+from sharon.models.roles import Role, Status
+
+__all__ = [
+    "Invitation",
+    "InvitationStatus",
+    "Network",
+    "Role",
+    "SignInThrottle",
+    "Status",
+    "User",
+    "invitation_networks",
+    "user_networks",
+]

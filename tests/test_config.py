@@ -1,0 +1,80 @@
+"""Settings: safe defaults, production refusals, and the README's table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from sharon import create_app
+from sharon.config import ROOT, SETTINGS, ConfigError, load
+from sharon.extensions import db
+
+
+def test_production_without_a_secret_key_refuses_to_start(tmp_path):
+    with pytest.raises(ConfigError, match="SHARON_SECRET_KEY is not set"):
+        load({"SHARON_ENV": "production"}, instance_path=str(tmp_path))
+
+
+def test_production_sets_secure_cookies(tmp_path):
+    config = load({"SHARON_ENV": "production", "SHARON_SECRET_KEY": "x" * 64},
+                  instance_path=str(tmp_path))
+    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+    assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_development_generates_a_key_and_warns(tmp_path, capsys):
+    first = load({}, instance_path=str(tmp_path))["SECRET_KEY"]
+    assert "SHARON_SECRET_KEY is not set" in capsys.readouterr().err
+    assert len(first) >= 64
+    assert load({}, instance_path=str(tmp_path))["SECRET_KEY"] == first  # kept for restarts
+    assert (tmp_path / "development-secret-key").stat().st_mode & 0o077 == 0
+
+
+def test_bad_values_are_explained(tmp_path):
+    with pytest.raises(ConfigError, match="SHARON_PORT must be a whole number"):
+        load({"SHARON_PORT": "eighty"}, instance_path=str(tmp_path))
+    with pytest.raises(ConfigError, match="SHARON_ENV"):
+        load({"SHARON_ENV": "staging"}, instance_path=str(tmp_path))
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path):
+    config = load({}, instance_path=str(tmp_path))
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'sharon.sqlite3'}"
+
+
+def test_readme_documents_every_setting():
+    readme = (ROOT / "README.md").read_text()
+    documented = set(re.findall(r"^\| `(SHARON_[A-Z0-9_]+)` \|", readme, flags=re.M))
+    assert documented == {s.name for s in SETTINGS}
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas only apply to SQLite")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_migrations_match_the_models(app):
+    """Alembic is the only way the schema changes: the models must not drift from it."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
+def test_fresh_install_has_one_network(app):
+    from sharon.models import Network
+
+    assert [n.name for n in db.session.scalars(sa.select(Network))] == ["Talking Therapies"]
+
+
+def test_app_factory_accepts_overrides(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "k",
+                      "SHARON_ASYNC_MODE": "threading"})
+    assert app.config["SECRET_KEY"] == "k"
