@@ -28,7 +28,7 @@ def init_db() -> None:
     """Create or upgrade the database schema by applying every migration."""
     from flask_migrate import upgrade
 
-    upgrade()
+    upgrade(revision="heads")
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
 

@@ -48,7 +48,7 @@ class TemplateDatabase:
 
         app = create_app(test_config(self.url.render_as_string(hide_password=False)))
         with app.app_context():
-            upgrade()
+            upgrade(revision="heads")
             db.engine.dispose()
         if not self.is_postgres:
             # Fold the WAL back into the main file so a plain copy is complete.

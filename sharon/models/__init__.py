@@ -15,3 +15,14 @@ __all__ = [
     "invitation_networks",
     "user_networks",
 ]
+from sharon.models.moderation import (  # noqa: E402
+    ItemKind,
+    Level,
+    ModerationAction,
+    ModerationItem,
+    WatchedWord,
+    WordAction,
+)
+
+__all__ += ["ItemKind", "Level", "ModerationAction", "ModerationItem", "WatchedWord",
+            "WordAction"]

@@ -1,0 +1,76 @@
+"""User text to safe HTML: the only place bleach is called.
+
+Markdown (CommonMark, raw HTML off: markdown-it-py's js-default preset) is
+rendered once, at write time, then sanitized with an explicit allow-list. The
+source and the result are both stored; templates mark only this output safe.
+"""
+
+from __future__ import annotations
+
+from functools import cache, partial
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "strong", "em", "del", "s", "a", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
+})
+ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "ol": ["start"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})
+LINK_REL = "nofollow ugc noopener noreferrer"
+
+
+def _set_rel(attrs: dict, new: bool = False) -> dict:  # type: ignore[type-arg]
+    """Every link leaves with rel=nofollow ugc noopener noreferrer and no target."""
+    href = attrs.get((None, "href"), "")
+    if not href or href.startswith(("#", "/")) and not href.startswith("//"):
+        attrs.pop((None, "rel"), None)
+        return attrs
+    attrs[(None, "rel")] = LINK_REL
+    attrs.pop((None, "target"), None)
+    return attrs
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("js-default", {"linkify": True, "breaks": True, "typographer": False})
+    md.enable(["linkify", "strikethrough", "table"])
+    md.disable(["image"])
+    # People's own headings must not compete with the page's h1/h2: shift them down.
+    def shift_headings(state) -> None:  # type: ignore[no-untyped-def]
+        for token in state.tokens:
+            if token.type in ("heading_open", "heading_close"):
+                token.tag = f"h{min(6, int(token.tag[1]) + 2)}"
+
+    md.core.ruler.push("shift_headings", shift_headings)
+    return md
+
+
+@cache
+def _cleaner() -> bleach.Cleaner:
+    # The linkify filter runs inside the cleaner, in one pass: it sets rel on every
+    # link and turns bare web addresses in plain text into links.
+    linkify = partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"},
+                      parse_email=False)
+    return bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                          protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True,
+                          filters=[linkify])
+
+
+def render_markdown(source: str) -> Markup:
+    """Markdown source to sanitized HTML, ready to store and show."""
+    return Markup(_cleaner().clean(_markdown().render(source)))
+
+
+def render_plain(source: str) -> Markup:
+    """Plain text (the Wall) to HTML: escaped, line breaks kept, web links made safe."""
+    escaped = str(escape(source)).replace("\n", "<br>\n")
+    return Markup(_cleaner().clean(escaped))
+
+
+def to_text(html: str) -> str:
+    """Rendered HTML back to plain text, for search snippets and previews."""
+    return bleach.clean(html, tags=set(), strip=True)

@@ -1,0 +1,75 @@
+"""The moderation queue and the audit log, used by the forums, the Wall and the library."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from sharon import clock
+from sharon.extensions import db
+from sharon.models import User
+from sharon.models.moderation import (
+    LEVEL_ORDER,
+    ItemKind,
+    Level,
+    ModerationAction,
+    ModerationItem,
+)
+
+
+def enqueue(kind: ItemKind, subject_type: str, subject_id: int, *, level: Level = Level.NORMAL,
+            reason: str = "", detail: str = "", excerpt: str = "",
+            reporter: User | None = None, author: User | None = None) -> ModerationItem:
+    """Put something in front of the moderating team."""
+    item = ModerationItem(
+        kind=kind, level=level, priority=LEVEL_ORDER[level], subject_type=subject_type,
+        subject_id=subject_id, reason=reason[:100], detail=detail[:1000],
+        excerpt=excerpt[:300], reporter=reporter, subject_author=author, created_at=clock.now(),
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def record(actor: User | None, action: str, subject_type: str, subject_id: int,
+           reason: str = "", **detail: Any) -> ModerationAction:
+    """Write one line of the audit log."""
+    entry = ModerationAction(actor=actor, action=action, subject_type=subject_type,
+                             subject_id=subject_id, reason=reason[:500], detail=detail,
+                             created_at=clock.now())
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def open_items(limit: int = 200) -> Sequence[ModerationItem]:
+    """Unhandled items, most urgent first, then longest waiting."""
+    return db.session.scalars(
+        sa.select(ModerationItem)
+        .where(ModerationItem.handled_at.is_(None))
+        .order_by(ModerationItem.priority, ModerationItem.created_at, ModerationItem.id)
+        .limit(limit)
+    ).all()
+
+
+def resolve(subject_type: str, subject_id: int, by: User, outcome: str) -> int:
+    """Mark every open item about this subject handled; returns how many."""
+    return db.session.execute(
+        sa.update(ModerationItem)
+        .where(ModerationItem.subject_type == subject_type,
+               ModerationItem.subject_id == subject_id,
+               ModerationItem.handled_at.is_(None))
+        .values(handled_at=clock.now(), handled_by_id=by.id, outcome=outcome[:200])
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def history(subject_type: str, subject_id: int) -> Sequence[ModerationAction]:
+    return db.session.scalars(
+        sa.select(ModerationAction)
+        .where(ModerationAction.subject_type == subject_type,
+               ModerationAction.subject_id == subject_id)
+        .order_by(ModerationAction.created_at, ModerationAction.id)
+    ).all()
