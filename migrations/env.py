@@ -72,6 +72,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Full-text search objects are made by hand in migrations, per database: leave them be."""
+    from sharon.search import is_search_object
+
+    return not is_search_object(name, type_)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -92,6 +99,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

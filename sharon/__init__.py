@@ -82,10 +82,15 @@ def configure_blueprints(app: Flask) -> None:
     from sharon.account.views import bp as account_bp
     from sharon.admin.views import bp as admin_bp
     from sharon.auth.views import bp as auth_bp
+    from sharon.forums.views import bp as forums_bp
     from sharon.invitations.views import bp as invitations_bp
+    from sharon.library.views import bp as library_bp
+    from sharon.moderation.views import bp as moderation_bp
     from sharon.pages.views import bp as pages_bp
+    from sharon.wall.views import bp as wall_bp
 
-    for blueprint in (pages_bp, auth_bp, account_bp, invitations_bp, admin_bp):
+    for blueprint in (pages_bp, auth_bp, account_bp, invitations_bp, admin_bp, forums_bp,
+                      library_bp, wall_bp, moderation_bp):
         app.register_blueprint(blueprint)
 
 

@@ -74,3 +74,12 @@ def render_plain(source: str) -> Markup:
 def to_text(html: str) -> str:
     """Rendered HTML back to plain text, for search snippets and previews."""
     return bleach.clean(html, tags=set(), strip=True)
+
+
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
+_CONTROLS[0x7F] = None
+
+
+def clean_text(text: str) -> str:
+    """Drop NUL and other control characters (PostgreSQL refuses NUL), keep newlines/tabs."""
+    return text.replace("\r\n", "\n").translate(_CONTROLS)

@@ -33,6 +33,9 @@ def seed(echo: Callable[[str], None]) -> None:
         days=14, note="demo invitation"))
     db.session.commit()
 
+    from sharon.forums.demo import seed as seed_forums
+
+    seed_forums(echo)
     echo("Demo accounts (sign in at /sign-in):")
     echo(f"  {'username':<16} {'role':<16} password")
     for username, role, password in DEMO_ACCOUNTS:

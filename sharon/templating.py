@@ -36,4 +36,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject() -> dict[str, Any]:
-        return {"crisis_contacts": CRISIS_CONTACTS}
+        return {"crisis_contacts": CRISIS_CONTACTS, "unread_notifications": _unread}
+
+
+def _unread() -> int:
+    """The header's count of unread notifications: one small query, signed-in pages only."""
+    from flask_login import current_user
+
+    from sharon.forums.queries import unread_notifications
+
+    return unread_notifications(current_user) if current_user.is_authenticated else 0

@@ -26,3 +26,22 @@ from sharon.models.moderation import (  # noqa: E402
 
 __all__ += ["ItemKind", "Level", "ModerationAction", "ModerationItem", "WatchedWord",
             "WordAction"]
+from sharon.models.forums import (  # noqa: E402
+    Category,
+    CategoryAudience,
+    MutedWord,
+    Notification,
+    Post,
+    PostRevision,
+    PostStatus,
+    Reaction,
+    Report,
+    Thread,
+    ThreadFollow,
+    ThreadKind,
+    ThreadRead,
+)
+
+__all__ += ["Category", "CategoryAudience", "MutedWord", "Notification", "Post", "PostRevision",
+            "PostStatus", "Reaction", "Report", "Thread", "ThreadFollow", "ThreadKind",
+            "ThreadRead"]

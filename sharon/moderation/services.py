@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +17,9 @@ from sharon.models.moderation import (
     ModerationAction,
     ModerationItem,
 )
+
+# Areas other than the forums say where their subjects are seen: subject_type -> URL maker.
+SUBJECT_LINKS: dict[str, Callable[[int], str | None]] = {}
 
 
 def enqueue(kind: ItemKind, subject_type: str, subject_id: int, *, level: Level = Level.NORMAL,
@@ -73,3 +76,12 @@ def history(subject_type: str, subject_id: int) -> Sequence[ModerationAction]:
                ModerationAction.subject_id == subject_id)
         .order_by(ModerationAction.created_at, ModerationAction.id)
     ).all()
+
+
+def handle(item: ModerationItem, by: User, outcome: str) -> None:
+    item.handled_at = clock.now()
+    item.handled_by_id = by.id
+    item.outcome = outcome[:200]
+    record(by, "queue_handled", item.subject_type, item.subject_id, reason=outcome,
+           item_id=item.id)
+    db.session.flush()

@@ -1,0 +1,43 @@
+"""The ceiling for page benchmarks: a bare Flask route rendering a 20-item Jinja template,
+served exactly as wsgi.py serves SHaRON (Flask-SocketIO's run, same async mode)."""
+
+import os
+
+if os.environ.get("SHARON_ASYNC_MODE", "eventlet") == "eventlet":
+    import eventlet
+
+    eventlet.monkey_patch()
+elif os.environ.get("SHARON_ASYNC_MODE") == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
+from flask import Flask, render_template  # noqa: E402
+from jinja2 import DictLoader  # noqa: E402
+from flask_socketio import SocketIO  # noqa: E402
+
+TEMPLATE = """<!doctype html><html lang="en"><head><title>{{ title }}</title></head><body>
+<h1>{{ title }}</h1><ol>{% for item in items %}<li><h2>{{ item.author }}</h2>
+<p>{{ item.body }}</p></li>{% endfor %}</ol></body></html>"""
+ITEMS = [{"author": f"member_{i:04d}", "body": "Today felt calmer than yesterday. " * 9}
+         for i in range(20)]
+
+app = Flask(__name__)
+# A loaded, cached template, as Flask serves real pages (render_template_string would
+# compile it on every request and flatter SHaRON).
+app.jinja_loader = DictLoader({"ceiling.html": TEMPLATE})
+socketio = SocketIO(app, async_mode=os.environ.get("SHARON_ASYNC_MODE", "eventlet"))
+
+
+@app.get("/ceiling")
+def ceiling() -> str:
+    return render_template("ceiling.html", title="Ceiling", items=ITEMS)
+
+
+@app.get("/healthz")
+def healthz() -> str:
+    return "ok"
+
+
+if __name__ == "__main__":
+    socketio.run(app, host="127.0.0.1", port=int(os.environ["SHARON_PORT"]), log_output=False)

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from sharon.forms import options
+from sharon.models.forums import AUDIENCE_LABELS, REPORT_REASONS, THREAD_KIND_LABELS
+
+BODY_HINT = ("You can use Markdown: **bold**, *italic*, > quote, - lists, and links. "
+             "Mention someone with @username.")
+NOTE_HINT = ("If your post mentions something that may upset people (for example self-harm, "
+             "abuse or loss), say so here, e.g. \"mentions self-harm\". Readers then choose "
+             "whether to open it.")
+
+
+class ThreadForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Give your thread a title."),
+                                             Length(max=300)])
+    kind = RadioField("What is this thread?", choices=options(THREAD_KIND_LABELS.items()),
+                      validators=[InputRequired("Choose what kind of thread this is.")])
+    body = TextAreaField("Your message", validators=[DataRequired("Write your message."),
+                                                     Length(max=20_000)])
+    content_note = StringField("Content note (optional)", validators=[Optional(),
+                                                                      Length(max=300)])
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField("Your reply", validators=[DataRequired("Write your reply."),
+                                                   Length(max=20_000)])
+    content_note = StringField("Content note (optional)", validators=[Optional(),
+                                                                      Length(max=300)])
+
+
+class EditForm(FlaskForm):
+    body = TextAreaField("Your post", validators=[DataRequired("Your post cannot be empty."),
+                                                  Length(max=20_000)])
+    content_note = StringField("Content note (optional)", validators=[Optional(),
+                                                                      Length(max=300)])
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField("Why are you reporting this post?",
+                        choices=options(REPORT_REASONS.items()),
+                        validators=[InputRequired("Choose a reason.")])
+    detail = TextAreaField("Anything else the team should know? (optional)",
+                           validators=[Optional(), Length(max=1000)])
+
+
+class ModerateForm(FlaskForm):
+    action = HiddenField(validators=[DataRequired()])
+    reason = StringField("Reason (recorded in the log)", validators=[Optional(),
+                                                                     Length(max=500)])
+    category_id = IntegerField("Move to", validators=[Optional()])
+
+
+class MutedWordForm(FlaskForm):
+    term = StringField("Word or phrase to mute", validators=[
+        DataRequired("Enter a word or phrase."), Length(max=60)])
+
+
+class CategoryForm(FlaskForm):
+    network_id = SelectField("Network", coerce=int)
+    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(2, 80)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=300)])
+    position = IntegerField("Order (lower first)", default=0,
+                            validators=[InputRequired(), NumberRange(0, 1000)])
+    audience = RadioField("Who can see it?", choices=options(AUDIENCE_LABELS.items()),
+                          default="everyone", validators=[InputRequired()])

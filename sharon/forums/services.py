@@ -1,0 +1,336 @@
+"""The forums' rules for writing: threads, replies, edits, reactions, follows.
+
+Every function checks, then changes, then flushes; the view commits. Watched
+words are checked by sharon.safety, the same check the Wall uses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from sharon import clock, safety
+from sharon.content import clean_text, render_markdown, to_text
+from sharon.extensions import db
+from sharon.forums import visibility
+from sharon.models import (
+    Category,
+    ItemKind,
+    Level,
+    Notification,
+    Post,
+    PostRevision,
+    PostStatus,
+    Reaction,
+    Role,
+    Thread,
+    ThreadFollow,
+    ThreadKind,
+    User,
+)
+from sharon.models.forums import REACTIONS
+from sharon.moderation import services as moderation
+from sharon.permissions import Action, can
+from sharon.refusals import Refused
+
+TITLE_MIN, TITLE_MAX = 5, 150
+BODY_MAX = 10_000
+NOTE_MAX = 100
+MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_-]{3,30})")
+MAX_MENTIONS = 10
+
+BLOCKED = ("Your post could not be published because it contains words that are not allowed "
+           "here. Please read the community guidelines, change the wording and try again.")
+HELD = ("Thank you for posting. Your post will appear once a moderator has looked at it. "
+        "This is how we keep the community safe, and is not a punishment.")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to a post, so the view can tell its author."""
+
+    post: Post
+    held: bool
+    crisis: bool
+
+
+def not_found() -> Refused:
+    return Refused("not_found", "We could not find that page.")
+
+
+def category_for(user: User, category_id: int) -> Category:
+    category = db.session.get(Category, category_id)
+    if category is None or not visibility.may_see_category(user, category):
+        raise not_found()
+    return category
+
+
+def thread_for(user: User, thread_id: int) -> Thread:
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or not visibility.may_see_thread(user, thread):
+        raise not_found()
+    return thread
+
+
+def post_for(user: User, post_id: int) -> Post:
+    post = db.session.get(Post, post_id)
+    if post is None or not visibility.may_see_thread(user, post.thread):
+        raise not_found()
+    if can(user, Action.MODERATE):
+        return post
+    if post.status == PostStatus.HIDDEN or (
+            post.status == PostStatus.HELD and post.author_id != user.id):
+        raise not_found()
+    return post
+
+
+def _check_body(body: str) -> str:
+    body = clean_text(body).strip()
+    if not body:
+        raise Refused("empty", "Please write something before posting.")
+    if len(body) > BODY_MAX:
+        raise Refused("too_long", f"Posts can be up to {BODY_MAX:,} characters. Yours has "
+                                  f"{len(body):,}.")
+    return body
+
+
+def _check_note(note: str | None) -> str | None:
+    note = " ".join(clean_text(note or "").split())
+    if len(note) > NOTE_MAX:
+        raise Refused("too_long", f"A content note can be up to {NOTE_MAX} characters.")
+    return note or None
+
+
+def _must_wait(user: User) -> bool:
+    """New-member pre-moderation: a member's or carer's first N posts wait for approval."""
+    first_n = current_app.config.get("SHARON_PREMODERATE_FIRST_POSTS", 0)
+    if not first_n or user.role not in (Role.MEMBER, Role.CARER):
+        return False
+    published = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Post).where(
+            Post.author_id == user.id, Post.status == PostStatus.VISIBLE))
+    return published < first_n
+
+
+class Blocked(Refused):
+    """Refused for its words; when they were also a risk the author sees crisis contacts."""
+
+    def __init__(self, verdict: safety.Verdict) -> None:
+        super().__init__("blocked", BLOCKED)
+        self.verdict = verdict
+
+
+def _screen(text: str) -> safety.Verdict:
+    verdict = safety.check(text)
+    if verdict.action == "block":
+        raise Blocked(verdict)
+    return verdict
+
+
+def _new_post(user: User, thread: Thread, body: str, note: str | None,
+              verdict: safety.Verdict, title: str = "") -> Post:
+    # Numbers are handed out atomically, so two replies at once never share one.
+    number = db.session.execute(
+        sa.update(Thread).where(Thread.id == thread.id)
+        .values(post_count=Thread.post_count + 1).returning(Thread.post_count)
+    ).scalar_one()
+    html = render_markdown(body)
+    held = verdict.action == "hold" or _must_wait(user)
+    post = Post(thread_id=thread.id, number=number, author_id=user.id, body_source=body,
+                body_html=str(html), body_text=to_text(str(html)), search_title=title,
+                content_note=note, created_at=clock.now(),
+                status=PostStatus.HELD if held else PostStatus.VISIBLE,
+                status_reason="watched words" if verdict.action == "hold" else
+                ("new member" if held else ""))
+    db.session.add(post)
+    db.session.flush()
+    if verdict.action in ("hold", "flag") or verdict.risk:
+        moderation.enqueue(
+            ItemKind.HELD if held else ItemKind.RISK, "post", post.id,
+            level=Level.URGENT if verdict.risk else Level.HIGH,
+            reason="watched words: " + ", ".join(verdict.matched),
+            excerpt=post.body_text[:300], author=user)
+    elif held:
+        moderation.enqueue(ItemKind.HELD, "post", post.id, level=Level.NORMAL,
+                           reason="new member's post", excerpt=post.body_text[:300],
+                           author=user)
+    return post
+
+
+def _published(thread: Thread, post: Post) -> None:
+    """A post became visible: move the thread's counters on and tell followers."""
+    thread.last_activity_at = post.created_at if post.number > thread.last_number else \
+        thread.last_activity_at
+    thread.last_number = max(thread.last_number, post.number)
+    thread.last_author_id = post.author_id
+    if post.number > 1:
+        thread.reply_count += 1
+    thread.category.last_activity_at = clock.now()
+    _notify(thread, post)
+
+
+def create_thread(user: User, category: Category, title: str, kind: str, body: str,
+                  content_note: str | None = None) -> Outcome:
+    if not can(user, Action.POST):
+        raise Refused("forbidden", "You cannot post.")
+    if not visibility.may_see_category(user, category):
+        raise not_found()
+    title = " ".join(clean_text(title).split())
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        raise Refused("title", f"A title needs {TITLE_MIN} to {TITLE_MAX} characters.")
+    if kind not in set(ThreadKind):
+        raise Refused("kind", "Choose what kind of thread this is.")
+    body = _check_body(body)
+    note = _check_note(content_note)
+    verdict = _screen(f"{title}\n{body}")
+    now = clock.now()
+    thread = Thread(category=category, author_id=user.id, title=title, kind=kind,
+                    content_note=note, created_at=now, last_activity_at=now, post_count=0)
+    db.session.add(thread)
+    db.session.flush()
+    post = _new_post(user, thread, body, None, verdict, title=title)
+    thread.held = post.status == PostStatus.HELD
+    category.thread_count += 1
+    follow(user, thread)
+    if not thread.held:
+        _published(thread, post)
+    db.session.flush()
+    return Outcome(post, thread.held, verdict.risk)
+
+
+def reply(user: User, thread: Thread, body: str, content_note: str | None = None) -> Outcome:
+    if not can(user, Action.POST):
+        raise Refused("forbidden", "You cannot post.")
+    if not visibility.may_see_thread(user, thread):
+        raise not_found()
+    if thread.hidden or thread.held:
+        raise Refused("closed", "This thread is not open for replies.")
+    if thread.locked and not can(user, Action.MODERATE):
+        raise Refused("locked", "This thread is locked, so no new replies can be added.")
+    body = _check_body(body)
+    note = _check_note(content_note)
+    verdict = _screen(body)
+    post = _new_post(user, thread, body, note, verdict)
+    follow(user, thread)
+    if post.status == PostStatus.VISIBLE:
+        _published(thread, post)
+    db.session.flush()
+    return Outcome(post, post.status == PostStatus.HELD, verdict.risk)
+
+
+def quote(post: Post) -> str:
+    """The Markdown a quote-reply starts with."""
+    author = post.author.username if post.author else "someone"
+    quoted = "\n".join(f"> {line}" for line in post.body_source.splitlines()[:30])
+    return f"@{author} wrote:\n{quoted}\n\n"
+
+
+def edit(user: User, post: Post, body: str, content_note: str | None = None) -> Outcome:
+    if post.author_id != user.id:
+        raise Refused("forbidden", "You can only edit your own posts.")
+    if post.status in (PostStatus.DELETED, PostStatus.HIDDEN):
+        raise Refused("forbidden", "This post can no longer be edited.")
+    body = _check_body(body)
+    note = _check_note(content_note)
+    verdict = _screen(body)
+    db.session.add(PostRevision(post_id=post.id, body_source=post.body_source,
+                                body_html=post.body_html,
+                                created_at=post.edited_at or post.created_at,
+                                replaced_at=clock.now()))
+    html = render_markdown(body)
+    post.body_source, post.body_html, post.body_text = body, str(html), to_text(str(html))
+    post.content_note = note if post.number > 1 else None
+    post.edited_at = clock.now()
+    if verdict.action == "hold" and post.status == PostStatus.VISIBLE:
+        post.status = PostStatus.HELD
+        post.status_reason = "watched words (edit)"
+    if verdict.action in ("hold", "flag") or verdict.risk:
+        moderation.enqueue(
+            ItemKind.HELD if post.status == PostStatus.HELD else ItemKind.RISK, "post",
+            post.id, level=Level.URGENT if verdict.risk else Level.HIGH,
+            reason="watched words in an edit: " + ", ".join(verdict.matched),
+            excerpt=post.body_text[:300], author=user)
+    db.session.flush()
+    return Outcome(post, post.status == PostStatus.HELD, verdict.risk)
+
+
+def delete(user: User, post: Post) -> None:
+    if post.author_id != user.id:
+        raise Refused("forbidden", "You can only remove your own posts.")
+    if post.status == PostStatus.DELETED:
+        return
+    was_visible = post.status == PostStatus.VISIBLE
+    post.status = PostStatus.DELETED
+    post.status_reason = "removed by the author"
+    if was_visible and post.number > 1:
+        post.thread.reply_count = max(0, post.thread.reply_count - 1)
+    db.session.flush()
+
+
+def toggle_reaction(user: User, post: Post, kind: str) -> bool:
+    """Add the reaction, or take it back if it is there; returns whether it is now on."""
+    if kind not in REACTIONS:
+        raise Refused("invalid", "That reaction does not exist.")
+    if post.status != PostStatus.VISIBLE:
+        raise Refused("forbidden", "You cannot react to this post.")
+    existing = db.session.get(Reaction, (post.id, user.id, kind))
+    if existing:
+        db.session.delete(existing)
+        db.session.flush()
+        return False
+    db.session.add(Reaction(post_id=post.id, user_id=user.id, kind=kind,
+                            created_at=clock.now()))
+    db.session.flush()
+    return True
+
+
+def follow(user: User, thread: Thread) -> None:
+    if db.session.get(ThreadFollow, (user.id, thread.id)) is None:
+        db.session.add(ThreadFollow(user_id=user.id, thread_id=thread.id))
+        db.session.flush()
+
+
+def unfollow(user: User, thread: Thread) -> None:
+    existing = db.session.get(ThreadFollow, (user.id, thread.id))
+    if existing:
+        db.session.delete(existing)
+        db.session.flush()
+
+
+def _notify(thread: Thread, post: Post) -> None:
+    """Followers hear of replies; people named with @username hear they were mentioned."""
+    author_id = post.author_id
+    now = clock.now()
+    mentioned: set[int] = set()
+    names = {m.lower() for m in MENTION_RE.findall(post.body_source)}
+    if names:
+        for user in db.session.scalars(sa.select(User).where(
+                User.username_key.in_(list(names)[:MAX_MENTIONS]))):
+            if user.id != author_id and user.is_active and \
+                    visibility.may_see_thread(user, thread):
+                mentioned.add(user.id)
+                db.session.add(Notification(user_id=user.id, kind="mention", actor_id=author_id,
+                                            thread_id=thread.id, post_id=post.id,
+                                            created_at=now))
+    if post.number > 1:
+        followers = db.session.scalars(sa.select(ThreadFollow.user_id).where(
+            ThreadFollow.thread_id == thread.id)).all()
+        for user_id in followers:
+            if user_id != author_id and user_id not in mentioned:
+                db.session.add(Notification(user_id=user_id, kind="reply", actor_id=author_id,
+                                            thread_id=thread.id, post_id=post.id,
+                                            created_at=now))
+
+
+def approve(post: Post) -> None:
+    """A held post is published (used by forum moderation)."""
+    thread = post.thread
+    post.status = PostStatus.VISIBLE
+    post.status_reason = ""
+    if post.number == 1:
+        thread.held = False
+    _published(thread, post)
+    db.session.flush()

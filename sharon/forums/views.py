@@ -1,0 +1,362 @@
+"""The forums' pages. Thin: parse, call a service, commit, render."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from sharon import search
+from sharon.extensions import db
+from sharon.forms import ButtonForm
+from sharon.forums import moderation as forum_moderation
+from sharon.forums import queries, services
+from sharon.forums.forms import (
+    BODY_HINT,
+    NOTE_HINT,
+    EditForm,
+    ModerateForm,
+    ReplyForm,
+    ReportForm,
+    ThreadForm,
+)
+from sharon.models import Notification, Post
+from sharon.models.forums import THREAD_KIND_LABELS
+from sharon.moderation import services as moderation
+from sharon.permissions import Action, can, require
+from sharon.refusals import Refused
+
+bp = Blueprint("forums", __name__, url_prefix="/forums")
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _tell_author(outcome: services.Outcome) -> None:
+    if outcome.crisis:
+        flash("It sounds like things may be hard right now. You don't have to wait for a "
+              "reply: the people below can help straight away.", "crisis")
+    if outcome.held:
+        flash(services.HELD, "info")
+    else:
+        flash("Your post is published.", "success")
+
+
+def _blocked(refused: Refused) -> None:
+    if isinstance(refused, services.Blocked) and refused.verdict.risk:
+        flash("If you are struggling, you don't have to wait: the people below can help "
+              "straight away.", "crisis")
+
+
+@bp.get("/")
+@require(Action.READ_COMMUNITY)
+def index() -> str:
+    return render_template("forums/index.html", categories=queries.categories(current_user))
+
+
+@bp.get("/c/<int:category_id>")
+@require(Action.READ_COMMUNITY)
+def category(category_id: int) -> str:
+    try:
+        category = services.category_for(current_user, category_id)
+    except Refused:
+        abort(404)
+    rows, page = queries.thread_listing(current_user, category, _page())
+    return render_template("forums/category.html", category=category, rows=rows, page=page,
+                           kinds=THREAD_KIND_LABELS)
+
+
+@bp.route("/c/<int:category_id>/new", methods=["GET", "POST"])
+@require(Action.POST)
+def new_thread(category_id: int) -> str | Response:
+    try:
+        category = services.category_for(current_user, category_id)
+    except Refused:
+        abort(404)
+    form = ThreadForm()
+    if form.validate_on_submit():
+        try:
+            outcome = services.create_thread(current_user, category, form.title.data,
+                                             form.kind.data, form.body.data,
+                                             form.content_note.data)
+        except Refused as refused:
+            db.session.rollback()
+            _blocked(refused)
+            field = form.title if refused.code == "title" else form.body
+            field.errors = [*field.errors, refused.message]
+        else:
+            db.session.commit()
+            _tell_author(outcome)
+            return redirect(url_for("forums.thread", thread_id=outcome.post.thread_id))
+    return render_template("forums/new_thread.html", form=form, category=category,
+                           body_hint=BODY_HINT, note_hint=NOTE_HINT), \
+        400 if form.errors else 200
+
+
+def _thread(thread_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return services.thread_for(current_user, thread_id)
+    except Refused:
+        abort(404)
+
+
+@bp.get("/t/<int:thread_id>")
+@require(Action.READ_COMMUNITY)
+def thread(thread_id: int) -> str:
+    thread = _thread(thread_id)
+    view = queries.thread_view(current_user, thread, _page())
+    form = ReplyForm()
+    if request.args.get("quote"):
+        try:
+            quoted = services.post_for(current_user, int(request.args["quote"]))
+        except (Refused, ValueError):
+            abort(404)
+        form.body.data = services.quote(quoted)
+    categories = queries.categories(current_user) if can(current_user, Action.MODERATE) else []
+    return render_template("forums/thread.html", view=view, thread=thread, form=form,
+                           kinds=THREAD_KIND_LABELS, body_hint=BODY_HINT, note_hint=NOTE_HINT,
+                           move_categories=categories)
+
+
+@bp.get("/t/<int:thread_id>/unread")
+@require(Action.READ_COMMUNITY)
+def unread(thread_id: int) -> Response:
+    thread = _thread(thread_id)
+    page, post_id = queries.first_unread(current_user, thread)
+    anchor = f"post-{post_id}" if post_id else None
+    return redirect(url_for("forums.thread", thread_id=thread.id, page=page, _anchor=anchor))
+
+
+@bp.post("/t/<int:thread_id>/reply")
+@require(Action.POST)
+def reply(thread_id: int) -> str | Response:
+    thread = _thread(thread_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            outcome = services.reply(current_user, thread, form.body.data,
+                                     form.content_note.data)
+        except Refused as refused:
+            db.session.rollback()
+            _blocked(refused)
+            form.body.errors = [*form.body.errors, refused.message]
+        else:
+            db.session.commit()
+            _tell_author(outcome)
+            page = queries.page_of(current_user, thread, outcome.post.number)
+            return redirect(url_for("forums.thread", thread_id=thread.id, page=page,
+                                    _anchor=f"post-{outcome.post.id}"))
+    view = queries.thread_view(current_user, thread, 10_000)
+    return render_template("forums/thread.html", view=view, thread=thread, form=form,
+                           kinds=THREAD_KIND_LABELS, body_hint=BODY_HINT, note_hint=NOTE_HINT,
+                           move_categories=[]), 400
+
+
+def _post(post_id: int) -> Post:
+    try:
+        return services.post_for(current_user, post_id)
+    except Refused:
+        abort(404)
+
+
+@bp.get("/p/<int:post_id>")
+@require(Action.READ_COMMUNITY)
+def post(post_id: int) -> Response:
+    post = _post(post_id)
+    page = queries.page_of(current_user, post.thread, post.number)
+    return redirect(url_for("forums.thread", thread_id=post.thread_id, page=page,
+                            _anchor=f"post-{post.id}"))
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@require(Action.POST)
+def edit(post_id: int) -> str | Response:
+    post = _post(post_id)
+    if post.author_id != current_user.id:
+        abort(403)
+    form = EditForm()
+    if request.method == "GET":
+        form.body.data, form.content_note.data = post.body_source, post.content_note
+    if form.validate_on_submit():
+        try:
+            outcome = services.edit(current_user, post, form.body.data, form.content_note.data)
+        except Refused as refused:
+            db.session.rollback()
+            if refused.code == "forbidden":
+                abort(403)
+            _blocked(refused)
+            form.body.errors = [*form.body.errors, refused.message]
+        else:
+            db.session.commit()
+            if outcome.crisis:
+                _tell_author(outcome)
+            elif outcome.held:
+                flash(services.HELD, "info")
+            else:
+                flash("Your changes are saved.", "success")
+            return redirect(url_for("forums.post", post_id=post.id))
+    return render_template("forums/edit.html", form=form, post=post, body_hint=BODY_HINT,
+                           note_hint=NOTE_HINT), 400 if form.errors else 200
+
+
+@bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
+@require(Action.POST)
+def delete(post_id: int) -> str | Response:
+    post = _post(post_id)
+    if post.author_id != current_user.id:
+        abort(403)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        services.delete(current_user, post)
+        db.session.commit()
+        flash("Your post has been removed.", "success")
+        return redirect(url_for("forums.post", post_id=post.id))
+    return render_template("forums/delete.html", post=post, form=form)
+
+
+@bp.post("/p/<int:post_id>/react")
+@require(Action.POST)
+def react(post_id: int) -> Response:
+    post = _post(post_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        services.toggle_reaction(current_user, post, request.form.get("kind", ""))
+    except Refused:
+        db.session.rollback()
+        abort(400)
+    db.session.commit()
+    return redirect(url_for("forums.post", post_id=post.id))
+
+
+@bp.route("/p/<int:post_id>/report", methods=["GET", "POST"])
+@require(Action.REPORT)
+def report(post_id: int) -> str | Response:
+    post = _post(post_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            forum_moderation.report(current_user, post, form.reason.data, form.detail.data or "")
+        except Refused as refused:
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, refused.message]
+        else:
+            db.session.commit()
+            flash("Thank you for your report. The moderating team will look at it. If "
+                  "someone is in danger now, call 999.", "success")
+            return redirect(url_for("forums.thread", thread_id=post.thread_id))
+    return render_template("forums/report.html", form=form, post=post), \
+        400 if form.errors else 200
+
+
+@bp.get("/p/<int:post_id>/history")
+@require(Action.MODERATE)
+def history(post_id: int) -> str:
+    post = _post(post_id)
+    return render_template("forums/history.html", post=post,
+                           revisions=queries.revisions(post),
+                           log=moderation.history("post", post.id))
+
+
+@bp.post("/t/<int:thread_id>/follow")
+@require(Action.READ_COMMUNITY)
+def follow(thread_id: int) -> Response:
+    thread = _thread(thread_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if request.form.get("follow") == "off":
+        services.unfollow(current_user, thread)
+        flash("You will no longer be told about replies in this thread.", "success")
+    else:
+        services.follow(current_user, thread)
+        flash("You will be told about new replies in this thread.", "success")
+    db.session.commit()
+    return redirect(url_for("forums.thread", thread_id=thread.id))
+
+
+@bp.post("/p/<int:post_id>/moderate")
+@require(Action.MODERATE)
+def moderate_post(post_id: int) -> Response:
+    post = _post(post_id)
+    form = ModerateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        message = forum_moderation.moderate_post(current_user, post, form.action.data,
+                                                 form.reason.data or "")
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    if request.form.get("back") == "queue":
+        return redirect(url_for("moderation.queue"))
+    return redirect(url_for("forums.post", post_id=post.id))
+
+
+@bp.post("/t/<int:thread_id>/moderate")
+@require(Action.MODERATE)
+def moderate_thread(thread_id: int) -> Response:
+    thread = _thread(thread_id)
+    form = ModerateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        message = forum_moderation.moderate_thread(current_user, thread, form.action.data,
+                                                   form.reason.data or "",
+                                                   form.category_id.data)
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("forums.thread", thread_id=thread.id))
+
+
+@bp.get("/search")
+@require(Action.READ_COMMUNITY)
+def search_page() -> str:
+    text = request.args.get("q", "")[:200]
+    results = search.search_posts(current_user, text, _page()) if text.strip() else None
+    return render_template("forums/search.html", q=text, results=results)
+
+
+@bp.get("/notifications")
+@require(Action.READ_COMMUNITY)
+def notifications() -> str:
+    return render_template("forums/notifications.html",
+                           notifications=queries.notifications(current_user),
+                           form=ButtonForm())
+
+
+@bp.post("/notifications/read")
+@require(Action.READ_COMMUNITY)
+def notifications_read() -> Response:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    queries.mark_notifications_read(current_user)
+    db.session.commit()
+    flash("All notifications are marked as read.", "success")
+    return redirect(url_for("forums.notifications"))
+
+
+@bp.get("/notifications/<int:notification_id>")
+@require(Action.READ_COMMUNITY)
+def open_notification(notification_id: int) -> Response:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    queries.mark_notifications_read(current_user, notification.id)
+    db.session.commit()
+    if notification.post_id:
+        return redirect(url_for("forums.post", post_id=notification.post_id))
+    return redirect(url_for("forums.notifications"))
+
+
+from sharon.forums import manage  # noqa: E402,F401  (registers its routes on bp)

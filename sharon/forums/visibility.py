@@ -1,0 +1,76 @@
+"""Who may see which spaces, threads and posts. Restricted spaces are 404, never 403."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from sharon.extensions import db
+from sharon.models import Category, CategoryAudience, Post, PostStatus, Thread, User, user_networks
+from sharon.permissions import Action, can
+
+
+def sees_everything(user: User) -> bool:
+    """The moderating team sees every space in every network."""
+    return can(user, Action.SEE_TEAM_SPACES)
+
+
+def audiences_for(user: User) -> list[str]:
+    audiences = [CategoryAudience.EVERYONE.value]
+    if can(user, Action.SEE_CARER_SPACES):
+        audiences.append(CategoryAudience.CARERS.value)
+    if can(user, Action.SEE_TEAM_SPACES):
+        audiences.append(CategoryAudience.TEAM.value)
+    return audiences
+
+
+def network_ids(user: User) -> list[int]:
+    """The user's networks, read once per request with a light query."""
+    cached = getattr(user, "_network_ids", None)
+    if cached is None:
+        cached = list(db.session.scalars(sa.select(user_networks.c.network_id).where(
+            user_networks.c.user_id == user.id)))
+        user._network_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def category_clause(user: User) -> ColumnElement[bool]:
+    if not can(user, Action.READ_COMMUNITY):
+        return sa.false()
+    if sees_everything(user):
+        return sa.true()
+    return sa.and_(Category.network_id.in_(network_ids(user)),
+                   Category.audience.in_(audiences_for(user)))
+
+
+def may_see_category(user: User, category: Category) -> bool:
+    if not can(user, Action.READ_COMMUNITY):
+        return False
+    if sees_everything(user):
+        return True
+    return category.network_id in network_ids(user) and category.audience in audiences_for(user)
+
+
+def thread_clause(user: User) -> ColumnElement[bool]:
+    """Hidden and held threads: the team sees them; an author sees their own held thread."""
+    if can(user, Action.MODERATE):
+        return sa.true()
+    return sa.and_(Thread.hidden.is_(False),
+                   sa.or_(Thread.held.is_(False), Thread.author_id == user.id))
+
+
+def may_see_thread(user: User, thread: Thread) -> bool:
+    if not may_see_category(user, thread.category):
+        return False
+    if can(user, Action.MODERATE):
+        return True
+    return not thread.hidden and (not thread.held or thread.author_id == user.id)
+
+
+def post_clause(user: User) -> ColumnElement[bool]:
+    """Removed posts stay as a placeholder; held and hidden ones only for the team (and
+    a held post for its author)."""
+    if can(user, Action.MODERATE):
+        return sa.true()
+    return sa.or_(Post.status.in_([PostStatus.VISIBLE, PostStatus.DELETED]),
+                  sa.and_(Post.status == PostStatus.HELD, Post.author_id == user.id))
