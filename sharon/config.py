@@ -48,6 +48,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHARON_ARGON2_PROFILE", "default", "`default` (RFC 9106 low-memory) or `fast` "
             "(tests only)."),
     Setting("SHARON_LOG_LEVEL", "INFO", "Python logging level."),
+    Setting("SHARON_MEDIA_DIR", None, "Folder for library uploads (videos, posters, captions). "
+            "Default: `instance/media`. Keep it out of any web server's static folders."),
+    Setting("SHARON_MAX_VIDEO_MB", "500", "Largest video upload accepted, in megabytes."),
 )
 
 
@@ -131,6 +134,9 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
         "SHARON_SIGNIN_RATE_LIMIT": _get(env, "SHARON_SIGNIN_RATE_LIMIT"),
         "SHARON_ARGON2_PROFILE": _get(env, "SHARON_ARGON2_PROFILE"),
         "SHARON_LOG_LEVEL": _get(env, "SHARON_LOG_LEVEL"),
+        "SHARON_MEDIA_DIR": _get(env, "SHARON_MEDIA_DIR") or str(instance / "media"),
+        # Kept in bytes too, so that tests can set a tiny limit.
+        "SHARON_MAX_VIDEO_BYTES": _int(env, "SHARON_MAX_VIDEO_MB") * 1024 * 1024,
         # Cookies: HttpOnly and SameSite=Lax always; Secure whenever served over HTTPS.
         "SESSION_COOKIE_NAME": "sharon_session",
         "SESSION_COOKIE_HTTPONLY": True,

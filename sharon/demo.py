@@ -36,6 +36,16 @@ def seed(echo: Callable[[str], None]) -> None:
     from sharon.forums.demo import seed as seed_forums
 
     seed_forums(echo)
+    from pathlib import Path
+
+    from flask import current_app
+
+    from sharon.library.demo import seed_library
+
+    if seed_library(accounts["demo_clinician"], Path(current_app.config["SHARON_MEDIA_DIR"])):
+        echo("Added demo library resources (blogs and a captioned video).")
+    db.session.commit()
+
     echo("Demo accounts (sign in at /sign-in):")
     echo(f"  {'username':<16} {'role':<16} password")
     for username, role, password in DEMO_ACCOUNTS:

@@ -46,6 +46,13 @@ class TemplateDatabase:
         from sharon import create_app
         from sharon.extensions import db
 
+        if self.is_postgres:
+            # Start from nothing, so the run sees exactly what the migrations make.
+            engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+            with engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+                conn.exec_driver_sql("CREATE SCHEMA public")
+            engine.dispose()
         app = create_app(test_config(self.url.render_as_string(hide_password=False)))
         with app.app_context():
             upgrade(revision="heads")

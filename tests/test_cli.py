@@ -15,14 +15,23 @@ from sharon.models import Invitation, User
 from tests.helpers import submit, text
 
 
-def flask(database_url: str, *args: str, password: str | None = None, input: str | None = None):
+def flask(database_url: str, *args: str, password: str | None = None, input: str | None = None,
+          media_dir: str | None = None):
     env = {**os.environ, "SHARON_DATABASE_URL": database_url, "SHARON_ASYNC_MODE": "threading",
            "SHARON_ARGON2_PROFILE": "fast", "SHARON_SECRET_KEY": "cli-test"}
+    if media_dir:
+        env["SHARON_MEDIA_DIR"] = media_dir
     env.pop("SHARON_PASSWORD", None)
     if password:
         env["SHARON_PASSWORD"] = password
     return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
                           env=env, capture_output=True, text=True, input=input, timeout=120)
+
+
+@pytest.fixture(autouse=True)
+def media_outside_the_repo(tmp_path, monkeypatch):
+    """Commands that write media (seed-demo) never write into the real instance folder."""
+    monkeypatch.setenv("SHARON_MEDIA_DIR", str(tmp_path / "cli-media"))
 
 
 @pytest.fixture
@@ -107,12 +116,14 @@ def test_invite_by_someone_not_allowed(database_url, make_user):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
 
 
-def test_seed_demo_prints_accounts_for_every_role_and_can_run_twice(client, database_url):
-    first = flask(database_url, "seed-demo")
+def test_seed_demo_prints_accounts_for_every_role_and_can_run_twice(client, database_url,
+                                                                    tmp_path):
+    media = str(tmp_path / "media")
+    first = flask(database_url, "seed-demo", media_dir=media)
     assert first.returncode == 0, first.stderr
     for role in ("Member", "Carer", "Peer supporter", "Volunteer", "Clinician", "Admin"):
         assert role in first.stdout
-    second = flask(database_url, "seed-demo")
+    second = flask(database_url, "seed-demo", media_dir=media)
     assert second.returncode == 0, second.stderr
     line = next(line for line in second.stdout.splitlines() if "demo_clinician" in line)
     username, _, password = line.split()[0], line.split()[1], line.split()[-1]

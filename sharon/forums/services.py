@@ -334,3 +334,32 @@ def approve(post: Post) -> None:
         thread.held = False
     _published(thread, post)
     db.session.flush()
+
+
+def discussion_for(user: User, resource_id: int, title: str, summary: str, url: str,
+                   network_ids: list[int], author: User | None) -> Thread:
+    """The forum thread about a library resource that this person can join, created on
+    first use in the first open space of a network they share with the resource."""
+    existing = db.session.scalars(
+        sa.select(Thread).join(Category, Category.id == Thread.category_id)
+        .where(Thread.resource_id == resource_id, Thread.hidden.is_(False),
+               visibility.category_clause(user))
+        .order_by(Thread.id)).first()
+    if existing is not None:
+        return existing
+    mine = visibility.network_ids(user)
+    shared = [n for n in network_ids if n in mine] or \
+        (network_ids if visibility.sees_everything(user) else [])
+    category = db.session.scalars(
+        sa.select(Category).where(Category.network_id.in_(shared),
+                                  Category.audience == "everyone")
+        .order_by(Category.position, Category.id)).first()
+    if category is None:
+        raise Refused("not_found", "There is no forum space to talk about this yet.")
+    opener = author if author is not None and author.is_active else user
+    body = f"A place to talk about **{title}** from the library: {url}\n\n{summary}".strip()
+    outcome = create_thread(opener, category, f"Talking about: {title}"[:TITLE_MAX],
+                            ThreadKind.CHAT, body)
+    outcome.post.thread.resource_id = resource_id
+    db.session.flush()
+    return outcome.post.thread

@@ -324,7 +324,10 @@ def moderate_thread(thread_id: int) -> Response:
 def search_page() -> str:
     text = request.args.get("q", "")[:200]
     results = search.search_posts(current_user, text, _page()) if text.strip() else None
-    return render_template("forums/search.html", q=text, results=results)
+    # The library's matches come first on the first page: search covers both.
+    resources = search.search_resources(current_user, text) \
+        if text.strip() and _page() == 1 else []
+    return render_template("forums/search.html", q=text, results=results, resources=resources)
 
 
 @bp.get("/notifications")

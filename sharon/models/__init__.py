@@ -45,3 +45,17 @@ from sharon.models.forums import (  # noqa: E402
 __all__ += ["Category", "CategoryAudience", "MutedWord", "Notification", "Post", "PostRevision",
             "PostStatus", "Reaction", "Report", "Thread", "ThreadFollow", "ThreadKind",
             "ThreadRead"]
+from sharon.models.library import (  # noqa: E402
+    Audience,
+    Resource,
+    ResourceFeedback,
+    ResourceKind,
+    ResourceStatus,
+    SavedResource,
+    Tag,
+    resource_networks,
+    resource_tags,
+)
+
+__all__ += ["Audience", "Resource", "ResourceFeedback", "ResourceKind", "ResourceStatus",
+            "SavedResource", "Tag", "resource_networks", "resource_tags"]

@@ -116,3 +116,18 @@ def test_search_is_paginated(client, make_user, general):
     second = search(client, "journaling", page=2)
     assert second.get_data(as_text=True).count('class="snippet"') == 5
     assert "More results" not in text(second)
+
+
+def test_search_looks_further_when_the_best_matches_are_out_of_sight(client, make_user, general,
+                                                                     carers_space, monkeypatch):
+    from sharon import search as search_module
+
+    monkeypatch.setattr(search_module, "MIN_CANDIDATES", 2)
+    carer = make_user(username="carer_jo", role="carer")
+    for i in range(6):  # strong matches the member may not see
+        start_thread(carer, carers_space, title=f"Tidal tidal tidal {i}", body="tidal tidal")
+    start_thread(make_user(username="river"), general, title="A walk", body="the tidal river")
+    make_user(username="ash")
+    sign_in(client, "ash")
+    page = text(search(client, "tidal"))
+    assert "A walk" in page and "Tidal tidal" not in page

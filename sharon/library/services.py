@@ -1,0 +1,411 @@
+"""The library's rules: who sees what, writing and publishing, saving and feedback.
+
+Services flush and never commit. Changes to media files are returned as lists
+of stored names for the view to delete *after* its commit, so a rolled-back
+change never loses a file that the database still points at.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from sharon import clock
+from sharon.content import render_markdown, to_text
+from sharon.extensions import db
+from sharon.library.media import Slot, Stored
+from sharon.models import (
+    Audience,
+    ModerationAction,
+    Network,
+    Resource,
+    ResourceFeedback,
+    ResourceKind,
+    ResourceStatus,
+    Role,
+    SavedResource,
+    Tag,
+    User,
+    resource_tags,
+)
+from sharon.moderation.services import history as audit_history
+from sharon.moderation.services import record
+from sharon.permissions import Action, can
+from sharon.refusals import Refused
+
+SUBJECT = "resource"
+MAX_TAGS = 8
+WORDS_PER_MINUTE = 200
+PER_PAGE = 12
+
+
+# --- Who sees what -----------------------------------------------------------------------------
+
+def live_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """Published, or scheduled for a time that has come."""
+    return sa.and_(Resource.status.in_([ResourceStatus.PUBLISHED, ResourceStatus.SCHEDULED]),
+                   Resource.publish_at.is_not(None), Resource.publish_at <= now)
+
+
+def visible_resources(user: User | None) -> sa.Select[tuple[Resource]]:
+    """Every resource this person may see (the search service filters through this too).
+
+    Clinicians and admins (PUBLISH_RESOURCES) see everything, drafts included. Everyone
+    else sees live resources for one of their networks, and for their kind of reader:
+    members the members' and both, carers the carers' and both; the moderating team
+    (peer supporters, volunteers) reads both, as they answer members and carers alike.
+    Anyone signed out, or suspended, sees nothing.
+    """
+    query = sa.select(Resource)
+    if can(user, Action.PUBLISH_RESOURCES):
+        return query
+    if user is None or not can(user, Action.SAVE_RESOURCES):
+        return query.where(sa.false())
+    query = query.where(live_clause(clock.now()))
+    if user.role == Role.CARER:
+        query = query.where(Resource.audience.in_([Audience.CARERS, Audience.BOTH]))
+    elif not user.is_moderator:
+        query = query.where(Resource.audience.in_([Audience.MEMBERS, Audience.BOTH]))
+    network_ids = [n.id for n in user.networks]
+    return query.where(Resource.networks.any(Network.id.in_(network_ids)))
+
+
+def get_visible(user: User | None, resource_id: int) -> Resource | None:
+    """The resource if this person may see it; None (a 404) if not, or if there is none."""
+    return db.session.scalar(visible_resources(user).where(Resource.id == resource_id))
+
+
+@dataclass(frozen=True)
+class Page:
+    items: Sequence[Resource]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def listing(user: User, kind: str | None = None, tag: str | None = None, page: int = 1,
+            per_page: int = PER_PAGE, staff_view: bool = False) -> Page:
+    """One page of the index, newest first, filtered by kind and tag slug."""
+    query = visible_resources(user)
+    if not staff_view:
+        query = query.where(live_clause(clock.now()))
+    if kind in (ResourceKind.BLOG, ResourceKind.VIDEO):
+        query = query.where(Resource.kind == kind)
+    if tag:
+        query = query.where(Resource.tags.any(Tag.slug == tag))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    number = min(max(1, page), pages)
+    order = ((Resource.updated_at.desc(), Resource.id.desc()) if staff_view else
+             (Resource.publish_at.desc(), Resource.id.desc()))
+    items = db.session.scalars(query.order_by(*order).limit(per_page)
+                               .offset((number - 1) * per_page)).unique().all()
+    return Page(items, number, pages, total)
+
+
+def tags_in_use(user: User) -> Sequence[Tag]:
+    """Tags on live resources this person can see, for the index's filter."""
+    visible = (visible_resources(user).where(live_clause(clock.now()))
+               .with_only_columns(Resource.id))
+    return db.session.scalars(
+        sa.select(Tag).where(Tag.id.in_(
+            sa.select(resource_tags.c.tag_id).where(resource_tags.c.resource_id.in_(visible))))
+        .order_by(Tag.name)
+    ).all()
+
+
+def related(user: User, resource: Resource, limit: int = 3) -> Sequence[Resource]:
+    """Other live resources this person can see that share a tag, most shared tags first."""
+    tag_ids = [t.id for t in resource.tags]
+    if not tag_ids:
+        return []
+    shared = (sa.select(resource_tags.c.resource_id,
+                        sa.func.count().label("shared"))
+              .where(resource_tags.c.tag_id.in_(tag_ids))
+              .group_by(resource_tags.c.resource_id).subquery())
+    query = (visible_resources(user).where(live_clause(clock.now()), Resource.id != resource.id)
+             .join(shared, shared.c.resource_id == Resource.id)
+             .order_by(shared.c.shared.desc(), Resource.publish_at.desc(), Resource.id.desc())
+             .limit(limit))
+    return db.session.scalars(query).all()
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ResourceInput:
+    """What staff type on the edit page (media files arrive separately)."""
+
+    title: str
+    summary: str
+    body: str = ""
+    transcript: str = ""
+    audience: Audience = Audience.BOTH
+    network_ids: Sequence[int] = field(default_factory=tuple)
+    tags: str = ""
+    duration_seconds: int | None = None
+
+
+def check_publisher(user: User) -> None:
+    if not can(user, Action.PUBLISH_RESOURCES):
+        raise Refused("forbidden", "Only clinicians and admins can change the library.")
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
+
+
+def parse_tags(raw: str) -> list[tuple[str, str]]:
+    """"Sleep, low mood" -> [(name, slug)]; refuses too many or meaningless tags."""
+    tags: dict[str, str] = {}
+    for part in raw.split(","):
+        name = " ".join(part.split())
+        if not name:
+            continue
+        if len(name) > 40:
+            raise Refused("invalid_tags", "Keep each tag under 40 characters.")
+        slug = slugify(name)
+        if not slug:
+            raise Refused("invalid_tags", "Tags need letters or numbers.")
+        tags.setdefault(slug, name.lower())
+    if len(tags) > MAX_TAGS:
+        raise Refused("invalid_tags", f"Use at most {MAX_TAGS} tags.")
+    return [(name, slug) for slug, name in tags.items()]
+
+
+def _tags(raw: str) -> list[Tag]:
+    found: list[Tag] = []
+    for name, slug in parse_tags(raw):
+        tag = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
+        if tag is None:
+            tag = Tag(name=name, slug=slug)
+            db.session.add(tag)
+        found.append(tag)
+    return found
+
+
+def _apply(resource: Resource, info: ResourceInput) -> list[str]:
+    """Copy the input onto the resource; returns the names of the fields that changed."""
+    title, summary = info.title.strip(), info.summary.strip()
+    if not title:
+        raise Refused("empty", "Enter a title.")
+    if not summary:
+        raise Refused("empty", "Enter a short summary.")
+    networks = list(db.session.scalars(sa.select(Network).where(
+        Network.id.in_(list(info.network_ids)))))
+    if not networks:
+        raise Refused("no_network", "Choose at least one network this resource is for.")
+    html = str(render_markdown(info.body))
+    words = len(to_text(html).split())
+    new = {
+        "title": title,
+        "summary": summary,
+        "body_source": info.body,
+        "body_html": html,
+        "reading_minutes": max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0,
+        "transcript": info.transcript.strip(),
+        "audience": str(Audience(info.audience)),
+        "duration_seconds": info.duration_seconds,
+    }
+    changed = [name for name, value in new.items()
+               if getattr(resource, name) != value and name not in ("body_html",
+                                                                   "reading_minutes")]
+    for name, value in new.items():
+        setattr(resource, name, value)
+    tags = _tags(info.tags)
+    if {t.slug for t in tags} != {t.slug for t in resource.tags}:
+        changed.append("tags")
+    resource.tags = tags
+    if {n.id for n in networks} != {n.id for n in resource.networks}:
+        changed.append("networks")
+    resource.networks = networks
+    return changed
+
+
+def create(author: User, kind: ResourceKind, info: ResourceInput) -> Resource:
+    """A new draft, written by `author`."""
+    check_publisher(author)
+    now = clock.now()
+    resource = Resource(kind=str(kind), author=author, created_at=now, updated_at=now,
+                        updated_by=author, status=ResourceStatus.DRAFT)
+    _apply(resource, info)
+    db.session.add(resource)
+    db.session.flush()
+    record(author, "resource_created", SUBJECT, resource.id, kind=str(kind),
+           title=resource.title)
+    return resource
+
+
+def update(actor: User, resource: Resource, info: ResourceInput) -> list[str]:
+    """Save edits; returns the names of the fields that changed (recorded in the audit log)."""
+    check_publisher(actor)
+    changed = _apply(resource, info)
+    if resource.status != ResourceStatus.DRAFT:
+        _check_publishable(resource)
+    if changed:
+        _touch(actor, resource, "resource_updated", changed=changed)
+    return changed
+
+
+def _touch(actor: User, resource: Resource, action: str, **detail: object) -> None:
+    resource.updated_at = clock.now()
+    resource.updated_by = actor
+    db.session.flush()
+    record(actor, action, SUBJECT, resource.id, title=resource.title, **detail)
+
+
+def publish_problems(resource: Resource) -> list[str]:
+    """What stops this resource being published, in plain words."""
+    problems = []
+    if resource.kind == ResourceKind.BLOG and not resource.body_source.strip():
+        problems.append("Write the blog post before publishing it.")
+    if resource.kind == ResourceKind.VIDEO:
+        if not resource.video_file:
+            problems.append("Upload the video file before publishing.")
+        if not resource.captions_file:
+            problems.append("Upload captions (a WebVTT file) before publishing: everyone "
+                            "must be able to follow the video without sound.")
+    return problems
+
+
+def _check_publishable(resource: Resource) -> None:
+    problems = publish_problems(resource)
+    if problems:
+        raise Refused("not_ready", " ".join(problems))
+
+
+def publish(actor: User, resource: Resource, when: datetime | None = None) -> None:
+    """Publish now, or schedule for `when` (a time in the future)."""
+    check_publisher(actor)
+    _check_publishable(resource)
+    now = clock.now()
+    if when is None:
+        resource.status = ResourceStatus.PUBLISHED
+        resource.publish_at = now
+        _touch(actor, resource, "resource_published")
+        return
+    if when <= now:
+        raise Refused("invalid_time", "Choose a time in the future, or publish it now.")
+    resource.status = ResourceStatus.SCHEDULED
+    resource.publish_at = when
+    _touch(actor, resource, "resource_scheduled", publish_at=when.isoformat())
+
+
+def unpublish(actor: User, resource: Resource) -> None:
+    """Back to a draft: members no longer see it, nor its media."""
+    check_publisher(actor)
+    resource.status = ResourceStatus.DRAFT
+    resource.publish_at = None
+    _touch(actor, resource, "resource_unpublished")
+
+
+def attach(actor: User, resource: Resource, slot: Slot, stored: Stored,
+           duration_seconds: int | None = None) -> list[str]:
+    """Point the resource at a newly uploaded file; returns the replaced file's name."""
+    check_publisher(actor)
+    if resource.kind != ResourceKind.VIDEO:
+        raise Refused("bad_request", "Only videos have media files.")
+    old: str | None
+    if slot is Slot.VIDEO:
+        old = resource.video_file
+        resource.video_file, resource.video_type = stored.name, stored.content_type
+        resource.video_bytes = stored.size
+        if duration_seconds is not None:
+            resource.duration_seconds = duration_seconds
+    elif slot is Slot.POSTER:
+        old = resource.poster_file
+        resource.poster_file, resource.poster_type = stored.name, stored.content_type
+    else:
+        old = resource.captions_file
+        resource.captions_file = stored.name
+    _touch(actor, resource, f"resource_{slot.value}_uploaded", bytes=stored.size,
+           content_type=stored.content_type, replaced=bool(old))
+    return [old] if old else []
+
+
+def delete(actor: User, resource: Resource) -> list[str]:
+    """Delete the resource; returns its stored files, for the view to remove after commit."""
+    check_publisher(actor)
+    files = resource.stored_files
+    record(actor, "resource_deleted", SUBJECT, resource.id, title=resource.title,
+           kind=resource.kind)
+    db.session.delete(resource)
+    db.session.flush()
+    return files
+
+
+def history(resource: Resource) -> Sequence[ModerationAction]:
+    """Who changed this resource, and when (the audit log)."""
+    return audit_history(SUBJECT, resource.id)
+
+
+# --- Saving and feedback -----------------------------------------------------------------------
+
+def is_saved(user: User, resource: Resource) -> bool:
+    return db.session.get(SavedResource, (user.id, resource.id)) is not None
+
+
+def save(user: User, resource: Resource) -> None:
+    """Keep it in "My saved resources" (saving twice is harmless)."""
+    if not can(user, Action.SAVE_RESOURCES):
+        raise Refused("forbidden", "You cannot save resources.")
+    if not is_saved(user, resource):
+        db.session.add(SavedResource(user_id=user.id, resource_id=resource.id,
+                                     saved_at=clock.now()))
+        db.session.flush()
+
+
+def unsave(user: User, resource: Resource) -> None:
+    db.session.execute(sa.delete(SavedResource).where(SavedResource.user_id == user.id,
+                                                      SavedResource.resource_id == resource.id))
+
+
+def saved_for(user: User) -> Sequence[Resource]:
+    """This person's saved resources that they can still see, most recently saved first."""
+    query = (visible_resources(user).where(live_clause(clock.now()))
+             .join(SavedResource, SavedResource.resource_id == Resource.id)
+             .where(SavedResource.user_id == user.id)
+             .order_by(SavedResource.saved_at.desc(), Resource.id.desc()))
+    return db.session.scalars(query).all()
+
+
+def answer(user: User, resource: Resource, helped: bool) -> None:
+    """Record (or change) this person's answer to "did this help?"."""
+    if not can(user, Action.SAVE_RESOURCES):
+        raise Refused("forbidden", "You cannot answer this.")
+    feedback = db.session.get(ResourceFeedback, (user.id, resource.id))
+    if feedback is None:
+        db.session.add(ResourceFeedback(user_id=user.id, resource_id=resource.id, helped=helped,
+                                        answered_at=clock.now()))
+    else:
+        feedback.helped = helped
+        feedback.answered_at = clock.now()
+    db.session.flush()
+
+
+def my_answer(user: User, resource: Resource) -> bool | None:
+    feedback = db.session.get(ResourceFeedback, (user.id, resource.id))
+    return None if feedback is None else feedback.helped
+
+
+def feedback_counts(resource: Resource) -> tuple[int, int]:
+    """(helped, did not help): for staff only."""
+    rows = db.session.execute(
+        sa.select(ResourceFeedback.helped, sa.func.count())
+        .where(ResourceFeedback.resource_id == resource.id)
+        .group_by(ResourceFeedback.helped)).all()
+    counts = {bool(helped): count for helped, count in rows}
+    return counts.get(True, 0), counts.get(False, 0)
