@@ -13,8 +13,8 @@ elif os.environ.get("SHARON_ASYNC_MODE") == "gevent":
     monkey.patch_all()
 
 from flask import Flask, render_template  # noqa: E402
-from jinja2 import DictLoader  # noqa: E402
 from flask_socketio import SocketIO  # noqa: E402
+from jinja2 import DictLoader  # noqa: E402
 
 TEMPLATE = """<!doctype html><html lang="en"><head><title>{{ title }}</title></head><body>
 <h1>{{ title }}</h1><ol>{% for item in items %}<li><h2>{{ item.author }}</h2>

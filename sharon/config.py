@@ -48,6 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHARON_ARGON2_PROFILE", "default", "`default` (RFC 9106 low-memory) or `fast` "
             "(tests only)."),
     Setting("SHARON_LOG_LEVEL", "INFO", "Python logging level."),
+    Setting("SHARON_PREMODERATE_FIRST_POSTS", "0", "A member's or carer's first N forum posts "
+            "wait for a moderator's approval (0: off)."),
     Setting("SHARON_MEDIA_DIR", None, "Folder for library uploads (videos, posters, captions). "
             "Default: `instance/media`. Keep it out of any web server's static folders."),
     Setting("SHARON_MAX_VIDEO_MB", "500", "Largest video upload accepted, in megabytes."),
@@ -121,7 +123,8 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
         "SHARON_ENV": sharon_env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error must never write an email or hash to the logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SHARON_REDIS_URL": redis_url,
         "SHARON_ASYNC_MODE": async_mode,
         "SHARON_HOST": _get(env, "SHARON_HOST"),
@@ -134,6 +137,7 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
         "SHARON_SIGNIN_RATE_LIMIT": _get(env, "SHARON_SIGNIN_RATE_LIMIT"),
         "SHARON_ARGON2_PROFILE": _get(env, "SHARON_ARGON2_PROFILE"),
         "SHARON_LOG_LEVEL": _get(env, "SHARON_LOG_LEVEL"),
+        "SHARON_PREMODERATE_FIRST_POSTS": _int(env, "SHARON_PREMODERATE_FIRST_POSTS"),
         "SHARON_MEDIA_DIR": _get(env, "SHARON_MEDIA_DIR") or str(instance / "media"),
         # Kept in bytes too, so that tests can set a tiny limit.
         "SHARON_MAX_VIDEO_BYTES": _int(env, "SHARON_MAX_VIDEO_MB") * 1024 * 1024,

@@ -8,6 +8,7 @@ source and the result are both stored; templates mark only this output safe.
 from __future__ import annotations
 
 from functools import cache, partial
+from html import unescape
 
 import bleach
 from bleach.linkifier import LinkifyFilter
@@ -72,8 +73,9 @@ def render_plain(source: str) -> Markup:
 
 
 def to_text(html: str) -> str:
-    """Rendered HTML back to plain text, for search snippets and previews."""
-    return bleach.clean(html, tags=set(), strip=True)
+    """Rendered HTML back to plain text, for search snippets and previews (templates
+    escape it again when they show it)."""
+    return unescape(bleach.clean(html, tags=set(), strip=True))
 
 
 _CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")

@@ -97,8 +97,8 @@ def test_config(database_url: str, **overrides: object) -> dict[str, object]:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.NullPool}
-        if database_url.startswith("postgresql") else {},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.NullPool, "hide_parameters": True}
+        if database_url.startswith("postgresql") else {"hide_parameters": True},
         "SHARON_ASYNC_MODE": "threading",
         "SHARON_ARGON2_PROFILE": "fast",
         "SHARON_REDIS_URL": None,

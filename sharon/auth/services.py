@@ -42,20 +42,24 @@ def _throttle(key: str) -> SignInThrottle:
     return row
 
 
-def authenticate(username: str, password: str, policy: LockoutPolicy) -> User:
+def authenticate(username: str, password: str, policy: LockoutPolicy,
+                 client: str = "") -> User:
     """Return the user for these credentials, or raise Refused.
 
-    Failures are counted per username whether or not it exists; the check of a
-    locked name happens before the password is looked at, so a correct
-    password does not open a locked account early.
+    Failures are counted per username and client address, whether or not the
+    username exists. Per address, because usernames are public: otherwise anyone
+    could keep a moderator locked out by typing wrong passwords for them. (Guessing
+    from many addresses is slowed by the per-address rate limit.) A locked name is
+    refused before its password is looked at, so a right guess does not end a lock.
     """
-    key = username.strip().lower()[:254]
+    name = username.strip().lower()[:200]
+    key = f"{name}|{client[:50]}"
     now = clock.now()
     throttle = db.session.get(SignInThrottle, key)
     if throttle and throttle.locked_until and throttle.locked_until > now:
         raise Refused("locked", LOCKED_MESSAGE.format(minutes=policy.minutes))
 
-    user = find_user(key)
+    user = find_user(name)
     if user is None:
         passwords.spend_equal_time(password)
         ok = False

@@ -46,7 +46,8 @@ def signin() -> str | Response:
             minutes=current_app.config["SHARON_LOCKOUT_MINUTES"],
         )
         try:
-            user = services.authenticate(form.username.data, form.password.data, policy)
+            user = services.authenticate(form.username.data, form.password.data, policy,
+                                         client=request.remote_addr or "")
         except Refused as refused:
             db.session.commit()  # keep the failure count
             error = refused.message
@@ -63,8 +64,13 @@ def signin() -> str | Response:
 def signout() -> Response:
     form = ButtonForm()
     if form.validate_on_submit():
+        # Sessions live in a signed cookie: a copy kept by someone else would outlive a
+        # plain sign-out. Moving the session version on ends every copy, on every device.
+        if current_user.is_authenticated:
+            current_user.session_version += 1
+            db.session.commit()
         logout_user()
-        flash("You have signed out. Take care.", "success")
+        flash("You have signed out on this device and any others. Take care.", "success")
     return redirect(url_for("pages.home"))
 
 

@@ -213,17 +213,30 @@ def revisions(post: Post) -> list[PostRevision]:
                                    .order_by(PostRevision.replaced_at.desc())))
 
 
+def _notifications_visible(user: User) -> list[sa.ColumnElement[bool]]:
+    """Notifications about threads the person can no longer see (moved, hidden, network
+    left) disappear with their access."""
+    visible = sa.select(Thread.id).join(Category, Category.id == Thread.category_id).where(
+        visibility.category_clause(user), visibility.thread_clause(user))
+    return [Notification.user_id == user.id, Notification.thread_id.in_(visible)]
+
+
 def unread_notifications(user: User) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)))
+        *_notifications_visible(user), Notification.read_at.is_(None)))
 
 
 def notifications(user: User, limit: int = 50) -> list[Notification]:
     return list(db.session.scalars(
         sa.select(Notification)
         .options(so.joinedload(Notification.actor), so.joinedload(Notification.thread))
-        .where(Notification.user_id == user.id)
+        .where(*_notifications_visible(user))
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def notification_for(user: User, notification_id: int) -> Notification | None:
+    return db.session.scalar(sa.select(Notification).where(
+        *_notifications_visible(user), Notification.id == notification_id))
 
 
 def mark_notifications_read(user: User, notification_id: int | None = None) -> None:

@@ -79,10 +79,10 @@ def post_for(user: User, post_id: int) -> Post:
     post = db.session.get(Post, post_id)
     if post is None or not visibility.may_see_thread(user, post.thread):
         raise not_found()
-    if can(user, Action.MODERATE):
+    if can(user, Action.MODERATE) or post.author_id == user.id:
         return post
-    if post.status == PostStatus.HIDDEN or (
-            post.status == PostStatus.HELD and post.author_id != user.id):
+    # Removed, hidden and held posts are not there for anyone else, not even by id.
+    if post.status != PostStatus.VISIBLE:
         raise not_found()
     return post
 
@@ -222,7 +222,9 @@ def reply(user: User, thread: Thread, body: str, content_note: str | None = None
 
 
 def quote(post: Post) -> str:
-    """The Markdown a quote-reply starts with."""
+    """The Markdown a quote-reply starts with (only ever of a visible post)."""
+    if post.status != PostStatus.VISIBLE:
+        raise not_found()
     author = post.author.username if post.author else "someone"
     quoted = "\n".join(f"> {line}" for line in post.body_source.splitlines()[:30])
     return f"@{author} wrote:\n{quoted}\n\n"
@@ -318,8 +320,11 @@ def _notify(thread: Thread, post: Post) -> None:
     if post.number > 1:
         followers = db.session.scalars(sa.select(ThreadFollow.user_id).where(
             ThreadFollow.thread_id == thread.id)).all()
-        for user_id in followers:
-            if user_id != author_id and user_id not in mentioned:
+        for follower in db.session.scalars(sa.select(User).where(User.id.in_(followers))):
+            user_id = follower.id
+            # A thread moved into a space they cannot see no longer tells them anything.
+            if user_id != author_id and user_id not in mentioned and follower.is_active \
+                    and visibility.may_see_thread(follower, thread):
                 db.session.add(Notification(user_id=user_id, kind="reply", actor_id=author_id,
                                             thread_id=thread.id, post_id=post.id,
                                             created_at=now))

@@ -20,7 +20,7 @@ from sharon.forums.forms import (
     ReportForm,
     ThreadForm,
 )
-from sharon.models import Notification, Post
+from sharon.models import Post
 from sharon.models.forums import THREAD_KIND_LABELS
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can, require
@@ -352,8 +352,8 @@ def notifications_read() -> Response:
 @bp.get("/notifications/<int:notification_id>")
 @require(Action.READ_COMMUNITY)
 def open_notification(notification_id: int) -> Response:
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.user_id != current_user.id:
+    notification = queries.notification_for(current_user, notification_id)
+    if notification is None:
         abort(404)
     queries.mark_notifications_read(current_user, notification.id)
     db.session.commit()

@@ -270,7 +270,9 @@ def _find_mvhd(f: BinaryIO, start: int, end: int, depth: int) -> int | None:
 
 # --- Serving ----------------------------------------------------------------------------------
 
-_RANGE = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+# At most 19 digits: larger numbers are no real file offset (and int() of thousands of
+# digits raises).
+_RANGE = re.compile(r"^\s*(\d{0,19})\s*-\s*(\d{0,19})\s*$")
 
 
 class _Unsatisfiable(Exception):

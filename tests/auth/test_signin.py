@@ -44,7 +44,7 @@ def test_lockout_after_repeated_failures_then_success_after_it_ends(client, make
     frozen_clock.advance(minutes=16)
     assert sign_in(client, "robin", PASSWORD).status_code == 302
     assert "Hello, robin" in text(client.get("/"))
-    assert db.session.get(SignInThrottle, "robin") is None
+    assert db.session.get(SignInThrottle, "robin|127.0.0.1") is None
 
 
 def test_lockout_message_is_the_same_for_unknown_usernames(client, make_user):
@@ -151,3 +151,23 @@ def test_sign_out_needs_a_post_with_token(client, make_user):
     assert "Hello, robin" in text(client.get("/"))
     submit(client, "/sign-out", {}, page="/")
     assert "Hello" not in text(client.get("/"))
+
+
+def test_a_lock_from_one_address_does_not_lock_the_owner_out_elsewhere(client, app, make_user):
+    make_user(username="sam_peer", role="peer_supporter")
+    for _ in range(5):
+        sign_in(client, "sam_peer", "someone else guessing")
+    assert "signing in is paused" in text(sign_in(client, "sam_peer"))
+    at_home = app.test_client()
+    at_home.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    assert sign_in(at_home, "sam_peer").status_code == 302
+
+
+def test_a_copied_session_cookie_stops_working_after_sign_out(client, app, make_user):
+    make_user(username="robin")
+    sign_in(client, "robin")
+    copied = client.get_cookie("sharon_session").value
+    sign_out(client)
+    thief = app.test_client()
+    thief.set_cookie("sharon_session", copied)
+    assert thief.get("/account/").status_code == 302

@@ -267,3 +267,17 @@ def test_control_characters_are_dropped(client, make_user, general):
     assert response.status_code == 302
     post = db.session.scalar(sa.select(Post))
     assert post.body_source == "body with a  NUL" and post.thread.title == "Null title"
+
+
+def test_a_removed_post_cannot_be_read_by_quoting_or_reporting_it(client, make_user, general):
+    river = make_user(username="river")
+    thread = start_thread(river, general)
+    regret = add_reply(river, thread, "12 Example Road, my ex Sam")
+    sign_in(client, "river")
+    submit(client, f"/forums/p/{regret.id}/delete", {})
+    make_user(username="ash")
+    other = client.application.test_client()
+    sign_in(other, "ash")
+    assert other.get(f"/forums/t/{thread.id}?quote={regret.id}").status_code == 404
+    assert other.get(f"/forums/p/{regret.id}/report").status_code == 404
+    assert "Example Road" not in other.get(f"/forums/t/{thread.id}").get_data(as_text=True)

@@ -134,3 +134,30 @@ def test_muted_words_collapse_posts_for_that_person_only(client, app, make_user,
     assert "which you muted" not in other.get(f"/forums/t/{thread.id}").get_data(as_text=True)
     submit(client, "/forums/muted-words/remove", {"term": "divorce"}, page="/forums/muted-words")
     assert "which you muted" not in client.get(f"/forums/t/{thread.id}").get_data(as_text=True)
+
+
+def test_a_thread_moved_out_of_sight_stops_notifying(client, app, make_user, general,
+                                                     team_space):
+    river = make_user(username="river")
+    thread = start_thread(river, general, title="Something worrying")
+    add_reply(make_user(username="ash"), thread, "a reply while it was public")
+    peer = make_user(username="sam_peer", role="peer_supporter")
+    thread.category = team_space
+    db.session.commit()
+    add_reply(peer, thread, "team discussion")
+    sign_in(client, "river")
+    page = text(client.get("/forums/notifications"))
+    assert "Something worrying" not in page and "unread" not in text(client.get("/"))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == river.id)) == 1  # only the one from before the move
+    note = db.session.scalar(sa.select(Notification).where(Notification.user_id == river.id))
+    assert client.get(f"/forums/notifications/{note.id}").status_code == 404
+
+
+def test_search_snippets_are_escaped_once(client, make_user, general):
+    start_thread(make_user(username="river"), general, title="Symbols",
+                 body="tea < coffee & biscuits")
+    make_user(username="ash")
+    sign_in(client, "ash")
+    html = client.get("/forums/search?q=biscuits").get_data(as_text=True)
+    assert "tea &lt; coffee &amp; <mark>biscuits</mark>" in html

@@ -1,0 +1,60 @@
+"""Search latency, one request at a time (no queueing), against `python wsgi.py`.
+
+Uses the forum benchmark database (see bench/seed.py) and prints p50/p95/max for a
+word found in about a third of all posts, a selective word, and a later results page.
+
+    .venv/bin/python bench/search_latency.py [--requests 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import seed as seeding  # noqa: E402
+from bench.forum import sign_in  # noqa: E402
+from bench.servers import serve  # noqa: E402
+
+QUERIES = [("common word (1/3 of posts)", "walk", 1), ("selective word", "zephyr", 1),
+           ("common word, page 3", "walk", 3), ("two words", "walk sister", 1),
+           ("phrase", '"breathing exercise"', 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=100)
+    args = parser.parse_args()
+    url = seeding.database_url()
+    if url == seeding.DEFAULT_URL and not Path(url.removeprefix("sqlite:///")).exists():
+        seeding.fresh(url)
+        seeding.seed(url)
+    env = {"SHARON_DATABASE_URL": url, "SHARON_ARGON2_PROFILE": "fast",
+           "SHARON_ASYNC_MODE": os.environ.get("SHARON_ASYNC_MODE", "eventlet")}
+    with serve("wsgi.py", env) as (base, _pid):
+        cookie = sign_in(base)
+        session = requests.Session()
+        session.headers["Cookie"] = cookie
+        print(f"Search latency, {url.split('://')[0]}, {args.requests} sequential requests each")
+        print(f"{'query':<30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+        for name, q, page in QUERIES:
+            timings = []
+            for i in range(args.requests + 5):
+                started = time.perf_counter()
+                response = session.get(f"{base}/forums/search", params={"q": q, "page": page})
+                response.raise_for_status()
+                if i >= 5:  # the first few warm caches
+                    timings.append((time.perf_counter() - started) * 1000)
+            timings.sort()
+            p95 = timings[int(len(timings) * 0.95) - 1]
+            print(f"{name:<30} {statistics.median(timings):8.1f} {p95:8.1f} {timings[-1]:8.1f}")
+
+
+if __name__ == "__main__":
+    main()
