@@ -54,7 +54,7 @@ def prepare(workdir: Path, sizes_mb: list[int]) -> tuple[str, Path, dict[int, in
     demo = ROOT / "sharon" / "data" / "demo"
     ids: dict[int, int] = {}
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         staff = create_account(NewAccount("bench_clinician", Role.CLINICIAN, PASSWORD))
         create_account(NewAccount("bench_member", Role.MEMBER, PASSWORD))
         network_ids = [n.id for n in staff.networks]

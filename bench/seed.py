@@ -81,7 +81,7 @@ def seed(url: str) -> dict[str, float]:
     started = time.perf_counter()
     app = create_app({"SHARON_ARGON2_PROFILE": "fast"})
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         timings["migrate"] = time.perf_counter() - started
         rng = random.Random(2026)
         network_id = db.session.scalar(sa.select(Network.id).order_by(Network.id))

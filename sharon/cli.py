@@ -21,6 +21,9 @@ from sharon.refusals import Refused
 def init_app(app: Flask) -> None:
     for command in (init_db, create_user, invite, seed_demo):
         app.cli.add_command(command)
+    from sharon.wall.cli import wall_session
+
+    app.cli.add_command(wall_session)
 
 
 @click.command("init-db")
@@ -28,7 +31,7 @@ def init_db() -> None:
     """Create or upgrade the database schema by applying every migration."""
     from flask_migrate import upgrade
 
-    upgrade(revision="heads")
+    upgrade()
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
 

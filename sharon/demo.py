@@ -46,6 +46,12 @@ def seed(echo: Callable[[str], None]) -> None:
         echo("Added demo library resources (blogs and a captioned video).")
     db.session.commit()
 
+    from sharon.wall.demo import seed_wall
+
+    if seed_wall(accounts):
+        echo("Added a past Wall session's messages (see /wall/history).")
+    db.session.commit()
+
     echo("Demo accounts (sign in at /sign-in):")
     echo(f"  {'username':<16} {'role':<16} password")
     for username, role, password in DEMO_ACCOUNTS:

@@ -55,7 +55,7 @@ class TemplateDatabase:
             engine.dispose()
         app = create_app(test_config(self.url.render_as_string(hide_password=False)))
         with app.app_context():
-            upgrade(revision="heads")
+            upgrade()
             db.engine.dispose()
         if not self.is_postgres:
             # Fold the WAL back into the main file so a plain copy is complete.

@@ -2,7 +2,7 @@
 "did this help?" feedback.
 
 Revision ID: 7b1c0a5d2e91
-Revises: 56c168904486
+Revises: 7a3c9e21b4d0
 Create Date: 2026-11-25 20:08:59.289265
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7b1c0a5d2e91'
-down_revision = '56c168904486'
+down_revision = '7a3c9e21b4d0'
 branch_labels = None
 depends_on = None
 

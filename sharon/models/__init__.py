@@ -45,6 +45,18 @@ from sharon.models.forums import (  # noqa: E402
 __all__ += ["Category", "CategoryAudience", "MutedWord", "Notification", "Post", "PostRevision",
             "PostStatus", "Reaction", "Report", "Thread", "ThreadFollow", "ThreadKind",
             "ThreadRead"]
+from sharon.models.wall import (  # noqa: E402
+    MessageStatus,
+    WallClosure,
+    WallDuty,
+    WallHours,
+    WallMessage,
+    WallMute,
+    WallSession,
+)
+
+__all__ += ["MessageStatus", "WallClosure", "WallDuty", "WallHours", "WallMessage", "WallMute",
+            "WallSession"]
 from sharon.models.library import (  # noqa: E402
     Audience,
     Resource,

@@ -1,7 +1,152 @@
-"""The Wall's pages."""
+"""The Wall's pages: the live page (readable without JavaScript), its history, and the
+staff pages for extra sessions, closures and the weekly schedule."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from sharon import clock
+from sharon.extensions import db
+from sharon.forms import ButtonForm
+from sharon.permissions import Action, can, require
+from sharon.refusals import Refused
+from sharon.wall import events, hours, services
+from sharon.wall.forms import ClosureForm, SessionForm, WeeklyForm
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
+
+
+@bp.record
+def _register_socket_handlers(state: object) -> None:
+    # Runs for every app built, after socketio.init_app made that app's server.
+    events.register()
+
+
+@bp.get("/")
+@require(Action.USE_WALL)
+def page() -> str:
+    state = services.status()
+    sessions, closures = hours.upcoming(limit=5)
+    return render_template(
+        "wall/page.html", status=state, messages=services.recent(),
+        is_moderator=can(current_user, Action.MODERATE),
+        on_duty=services.is_on_duty(current_user), mute=services.active_mute(current_user),
+        next_change=hours.current().next_change, closures=closures,
+        max_length=services.MAX_LENGTH)
+
+
+@bp.get("/history")
+@require(Action.USE_WALL)
+def history() -> str:
+    page_number = request.args.get("page", 1, type=int) or 1
+    if page_number < 1:
+        abort(404)
+    messages, more = services.history(page_number)
+    if page_number > 1 and not messages:
+        abort(404)
+    return render_template("wall/history.html", messages=messages, page_number=page_number,
+                           more=more)
+
+
+@bp.route("/sessions", methods=["GET", "POST"])
+@require(Action.MANAGE_WALL_SESSIONS)
+def sessions() -> str | Response | tuple[str, int]:
+    session_form = SessionForm(prefix="session")
+    closure_form = ClosureForm(prefix="closure")
+    submitted = None
+    if request.method == "POST":
+        if "session-day" in request.form:
+            submitted = session_form
+            if session_form.validate():
+                try:
+                    hours.do_add_session(
+                        current_user,
+                        hours.london_to_utc(session_form.day.data, session_form.starts.data),
+                        hours.london_to_utc(session_form.day.data, session_form.ends.data),
+                        session_form.note.data or "")
+                except Refused as refused:
+                    db.session.rollback()
+                    session_form.day.errors = [*session_form.day.errors, refused.message]
+                else:
+                    db.session.commit()
+                    flash("Extra session added.", "success")
+                    return redirect(url_for("wall.sessions"))
+        else:
+            submitted = closure_form
+            if closure_form.validate():
+                try:
+                    hours.do_add_closure(current_user, closure_form.starts_on.data,
+                                         closure_form.ends_on.data, closure_form.reason.data)
+                except Refused as refused:
+                    db.session.rollback()
+                    closure_form.starts_on.errors = [*closure_form.starts_on.errors,
+                                                     refused.message]
+                else:
+                    db.session.commit()
+                    flash("Closure added.", "success")
+                    return redirect(url_for("wall.sessions"))
+    upcoming_sessions, closures = hours.upcoming()
+    body = render_template(
+        "wall/sessions.html", session_form=session_form, closure_form=closure_form,
+        sessions=upcoming_sessions, closures=closures, remove_form=ButtonForm(),
+        bank_holidays=hours.upcoming_bank_holidays(), state=hours.current(),
+        weekly=_weekly_rows(), can_edit_hours=can(current_user, Action.MANAGE_OFFICE_HOURS))
+    return (body, 400) if submitted is not None and submitted.errors else body
+
+
+@bp.post("/<any(session, closure):kind>/<int:item_id>/remove")
+@require(Action.MANAGE_WALL_SESSIONS)
+def remove(kind: str, item_id: int) -> Response:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        hours.do_remove(current_user, kind, item_id)
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        db.session.commit()
+        flash("Extra session removed." if kind == "session" else "Closure removed.", "success")
+    return redirect(url_for("wall.sessions"))
+
+
+def _weekly_rows() -> list[tuple[str, list[tuple[str, str]]]]:
+    from sharon.models import WallHours
+
+    rows = db.session.scalars(db.select(WallHours).order_by(WallHours.weekday,
+                                                            WallHours.opens)).all()
+    return [(name, [(r.opens.strftime("%H:%M"), r.closes.strftime("%H:%M"))
+                    for r in rows if r.weekday == day])
+            for day, name in enumerate(hours.WEEKDAYS)]
+
+
+@bp.route("/hours", methods=["GET", "POST"])
+@require(Action.MANAGE_OFFICE_HOURS)
+def weekly() -> str | Response | tuple[str, int]:
+    from sharon.models import WallHours
+
+    form = WeeklyForm()
+    if not form.is_submitted():
+        rows = {r.weekday: r for r in db.session.scalars(db.select(WallHours))}
+        for day, entry in enumerate(form.days):
+            row = rows.get(day)
+            entry.form.opens.data = row.opens if row else None
+            entry.form.closes.data = row.closes if row else None
+    if form.validate_on_submit():
+        periods = [(day, entry.form.opens.data, entry.form.closes.data)
+                   for day, entry in enumerate(form.days) if entry.form.opens.data]
+        try:
+            hours.do_set_weekly(current_user, periods)
+        except Refused as refused:
+            db.session.rollback()
+            flash(refused.message, "error")
+        else:
+            db.session.commit()
+            flash("Office hours saved." if periods else
+                  "Office hours saved: the Wall has no weekly hours now.", "success")
+            return redirect(url_for("wall.sessions"))
+    body = render_template("wall/hours.html", form=form, weekdays=hours.WEEKDAYS,
+                           now=clock.now())
+    return (body, 400) if form.errors else body

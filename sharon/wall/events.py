@@ -1,0 +1,383 @@
+"""Socket handlers for the Wall (namespace /wall). Thin: parse, call a service, commit, emit.
+
+The session a socket sees is the copy taken when it connected, so every event loads
+the person again from the database: a suspended account, a changed password, a new
+role or a mute takes effect on the next event. Rooms are chosen here, never by the
+client: `wall` (everyone), `user:<id>` (one person, on every device and worker) and
+`moderators` (the whole moderating team, for the held-messages panel). Alerts go to
+each on-duty moderator's `user:<id>` room, so duty needs no room bookkeeping across
+workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app, session
+from flask_socketio import ConnectionRefusedError, emit, join_room
+
+from sharon import clock
+from sharon.extensions import db, socketio
+from sharon.models import MessageStatus, User
+from sharon.permissions import Action, can
+from sharon.refusals import Refused
+from sharon.safety import CRISIS_CONTACTS
+from sharon.wall import hours, services
+
+NS = "/wall"
+log = logging.getLogger(__name__)
+# How often a worker re-reads the schedule, so staff changes reach clients promptly.
+WATCH_SECONDS = 5.0
+
+
+# --- Helpers ----------------------------------------------------------------------------
+
+def crisis_contacts() -> list[dict[str, str]]:
+    return [{"name": c.name, "how": c.how, "href": c.href, "when": c.when}
+            for c in CRISIS_CONTACTS]
+
+
+def _user() -> User | None:
+    """The signed-in person, fresh from the database (Flask-Login's id carries the version)."""
+    raw = session.get("_user_id")
+    if not isinstance(raw, str) or ":" not in raw:
+        return None
+    raw_id, version = raw.split(":", 1)
+    if not raw_id.isdigit():
+        return None
+    user = db.session.execute(
+        sa.select(User).where(User.id == int(raw_id))
+        .execution_options(populate_existing=True)).scalar_one_or_none()
+    if user is None or str(user.session_version) != version or not user.is_active:
+        return None
+    return user
+
+
+def ok(**fields: Any) -> dict[str, Any]:
+    return {"ok": True, **fields}
+
+
+def refused(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": code, "message": message}
+
+
+def _to_user(user_id: int, event: str, data: dict[str, Any]) -> None:
+    socketio.emit(event, data, to=f"user:{user_id}", namespace=NS)
+
+
+def _broadcast(event: str, data: dict[str, Any], to: str = "wall") -> None:
+    socketio.emit(event, data, to=to, namespace=NS)
+
+
+def crisis_notice() -> dict[str, Any]:
+    return {"kind": "crisis", "message": services.CRISIS_MESSAGE, "contacts": crisis_contacts()}
+
+
+def mute_notice(mute: Any, at: datetime | None = None) -> dict[str, Any]:
+    at = at or clock.now()
+    minutes = max(1, round((mute.ends_at - at).total_seconds() / 60))
+    return {"kind": "muted", "until": mute.ends_at.isoformat(), "minutes_left": minutes,
+            "reason": mute.reason,
+            "message": f"A moderator has paused your posting on the Wall for {minutes} "
+                       f"minute{'s' if minutes != 1 else ''}. Reason: {mute.reason}"}
+
+
+def _handler(need_payload: bool = True) -> Callable[[Callable[..., dict[str, Any]]],
+                                                     Callable[..., dict[str, Any]]]:
+    """Wrap an event: load the person, refuse bad payloads, turn Refused into an ack."""
+
+    def decorator(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+        def wrapped(data: Any = None, *_: Any) -> dict[str, Any]:
+            user = _user()
+            if user is None:
+                db.session.rollback()
+                return refused("unauthenticated", "Please sign in again to use the Wall.")
+            if need_payload and not isinstance(data, dict):
+                return refused("not_found", "That request was not understood.")
+            try:
+                return fn(user, data if isinstance(data, dict) else {})
+            except Refused as refusal:
+                db.session.rollback()
+                if isinstance(refusal, services.Blocked) and refusal.risk:
+                    _to_user(user.id, "notice", crisis_notice())
+                if refusal.code == "rate_limited":
+                    emit("notice", {"kind": "slow_down", "message": refusal.message,
+                                    "retry_after": int(services.RATE_WINDOW.total_seconds())})
+                return refused(refusal.code, refusal.message)
+
+        wrapped.__name__ = fn.__name__
+        wrapped.__doc__ = fn.__doc__
+        return wrapped
+
+    return decorator
+
+
+# --- Connection -------------------------------------------------------------------------
+
+def on_connect(auth: Any = None) -> None:
+    """Signed-in people only; send status, the latest (or missed) messages, and notices."""
+    user = _user()
+    if user is None:
+        db.session.rollback()
+        raise ConnectionRefusedError("Please sign in to use the Wall.",
+                                     {"error": "unauthenticated"})
+    if not can(user, Action.USE_WALL):
+        raise ConnectionRefusedError("Your account cannot use the Wall.", {"error": "forbidden"})
+    join_room("wall")
+    join_room(f"user:{user.id}")
+    if user.is_moderator:
+        join_room("moderators")
+    last_seen = auth.get("last_seen_id") if isinstance(auth, dict) else None
+    catch_up = services.catch_up(last_seen)
+    emit("status", services.status())
+    for message in catch_up.messages:
+        emit("message", services.message_payload(message))
+    for message in catch_up.changed:
+        emit("update", {**services.message_payload(message),
+                        "hidden": message.status == MessageStatus.HIDDEN})
+    if catch_up.truncated:
+        emit("notice", {"kind": "catch_up", "message": "You missed a lot while you were away: "
+                        "the latest messages are below, and the rest are on the history page."})
+    if user.is_moderator:
+        for message in services.held_messages():
+            emit("held", services.held_payload(message))
+    mute = services.active_mute(user)
+    if mute is not None:
+        emit("notice", mute_notice(mute))
+    db.session.rollback()
+    ensure_watcher(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+# --- Posting ----------------------------------------------------------------------------
+
+@_handler()
+def on_send(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Post a message: {"body", "reply_to"?}."""
+    sent = services.do_send(user, data.get("body"), data.get("reply_to"))
+    db.session.commit()
+    message = sent.message
+    payload = services.message_payload(message)
+    if message.status == MessageStatus.VISIBLE:
+        _broadcast("message", payload)
+    else:
+        _broadcast("held", services.held_payload(message), to="moderators")
+        if message.held_reason == services.HELD_NO_ONE_ON_DUTY:
+            _to_user(user.id, "notice", {"kind": "held", "id": message.id,
+                                         "message": services.HELD_MESSAGE})
+        elif not sent.crisis:
+            _to_user(user.id, "notice", {"kind": "held", "id": message.id,
+                                         "message": services.HELD_CHECK_MESSAGE})
+    if sent.crisis:
+        _to_user(user.id, "notice", {**crisis_notice(), "id": message.id})
+    if sent.alert:
+        alert = {"id": message.id, "level": "urgent", "excerpt": message.body[:300],
+                 "author": user.username, "held": message.status == MessageStatus.HELD,
+                 "matched": list(sent.verdict.matched)}
+        for moderator_id in services.on_duty_ids():
+            _to_user(moderator_id, "alert", alert)
+    return ok(id=message.id, status=message.status)
+
+
+# --- Moderation -------------------------------------------------------------------------
+
+def _set_hidden(user: User, data: dict[str, Any], hidden: bool) -> dict[str, Any]:
+    message = services.do_set_hidden(user, data.get("id"), hidden)
+    db.session.commit()
+    update: dict[str, Any] = {"id": message.id, "hidden": hidden}
+    if not hidden:
+        # A client that never had it (it joined while hidden) can show it now.
+        update.update(services.message_payload(message))
+    _broadcast("update", update)
+    return ok(id=message.id)
+
+
+@_handler()
+def on_hide(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Hide a message from everyone: {"id"}."""
+    return _set_hidden(user, data, True)
+
+
+@_handler()
+def on_unhide(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Bring back a hidden message: {"id"}."""
+    return _set_hidden(user, data, False)
+
+
+def _set_pinned(user: User, data: dict[str, Any], pinned: bool) -> dict[str, Any]:
+    message = services.do_set_pinned(user, data.get("id"), pinned)
+    db.session.commit()
+    _broadcast("update", {"id": message.id, "pinned": pinned})
+    return ok(id=message.id)
+
+
+@_handler()
+def on_pin(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Pin a message: {"id"}."""
+    return _set_pinned(user, data, True)
+
+
+@_handler()
+def on_unpin(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Unpin a message: {"id"}."""
+    return _set_pinned(user, data, False)
+
+
+def _review(user: User, data: dict[str, Any], approve: bool) -> dict[str, Any]:
+    message = services.do_review(user, data.get("id"), approve)
+    db.session.commit()
+    _broadcast("update", {"id": message.id, "status": message.status}, to="moderators")
+    if approve:
+        _broadcast("message", services.message_payload(message))
+    elif message.author_id is not None:
+        _to_user(message.author_id, "notice", {"kind": "rejected", "id": message.id,
+                                               "message": services.REJECTED_MESSAGE})
+    return ok(id=message.id, status=message.status)
+
+
+@_handler()
+def on_approve(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Publish a held message: {"id"}."""
+    return _review(user, data, True)
+
+
+@_handler()
+def on_reject(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Turn down a held message; its author is told: {"id"}."""
+    return _review(user, data, False)
+
+
+@_handler()
+def on_acknowledge(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """A moderator has seen an urgent alert: {"id"}. Other moderators' panels are told."""
+    message = services.do_acknowledge(user, data.get("id"))
+    db.session.commit()
+    _broadcast("acknowledged", {"id": message.id, "by": user.username}, to="moderators")
+    return ok(id=message.id)
+
+
+@_handler()
+def on_mute(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Mute someone: {"user", "minutes", "reason"}; they are told, with the time left."""
+    mute = services.do_mute(user, data.get("user"), data.get("minutes"), data.get("reason"))
+    db.session.commit()
+    _to_user(mute.user_id, "notice", mute_notice(mute))
+    return ok(user=mute.user.username, until=mute.ends_at.isoformat())
+
+
+@_handler()
+def on_duty(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Go on or off duty: {"on": bool}. Everyone sees who is on duty."""
+    on = services.do_duty(user, data.get("on"))
+    db.session.commit()
+    _broadcast("status", services.status())
+    if on:
+        # Whatever waited while nobody was on duty is now this moderator's to review.
+        for message in services.held_messages():
+            _to_user(user.id, "held", services.held_payload(message))
+    db.session.rollback()
+    return ok(on=on)
+
+
+def on_error(error: Exception) -> dict[str, Any]:
+    """Anything unexpected: log it here, tell the client nothing internal."""
+    db.session.rollback()
+    log.exception("Wall event failed: %s", type(error).__name__)
+    return refused("unavailable", "Sorry, something went wrong. Please try again.")
+
+
+EVENTS: dict[str, Callable[..., Any]] = {
+    "send": on_send, "hide": on_hide, "unhide": on_unhide, "pin": on_pin, "unpin": on_unpin,
+    "approve": on_approve, "reject": on_reject, "acknowledge": on_acknowledge,
+    "mute": on_mute, "duty": on_duty,
+}
+
+
+def register() -> None:
+    """Attach the handlers to the current Socket.IO server (called for every app built)."""
+    socketio.on_event("connect", on_connect, namespace=NS)
+    for name, handler in EVENTS.items():
+        socketio.on_event(name, handler, namespace=NS)
+    socketio.on_error(NS)(on_error)
+
+
+# --- Opening and closing ----------------------------------------------------------------
+
+class Watcher:
+    """Tells this worker's own clients when the Wall opens or closes, at that moment.
+
+    Every worker runs one. Each emits only to its own clients (`ignore_queue`), so with
+    several workers behind Redis every client still hears each change exactly once. It
+    sleeps until the next scheduled change, and at most WATCH_SECONDS, so that closures
+    and extra sessions staff add are announced within seconds too.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.last: tuple[bool, str | None] | None = None
+
+    def tick(self) -> float:
+        """Announce a change if there was one; return how long to sleep."""
+        with self.app.app_context():
+            try:
+                now = clock.now()
+                state = hours.current(now)
+                key = (state.open, state.next_change.isoformat() if state.next_change else None)
+                if self.last is not None and key != self.last:
+                    socketio.emit("status", services.status(now), to="wall", namespace=NS,
+                                  ignore_queue=True)
+                self.last = key
+            finally:
+                db.session.remove()
+        delay = WATCH_SECONDS
+        if state.next_change is not None:
+            delay = min(delay, (state.next_change - clock.now()).total_seconds())
+        return max(delay, 0.01)
+
+    def run(self) -> None:
+        while True:
+            try:
+                delay = self.tick()
+            except Exception:
+                log.exception("Wall watcher failed; retrying")
+                delay = WATCH_SECONDS
+            socketio.sleep(delay)
+
+
+_watcher_lock = threading.Lock()
+_watcher: Watcher | None = None
+
+
+def ensure_watcher(app: Flask) -> None:
+    """Start this worker's watcher on its first connection (tests drive Watcher.tick)."""
+    global _watcher
+    if app.testing or _watcher is not None:
+        return
+    with _watcher_lock:
+        if _watcher is None:
+            _watcher = Watcher(app)
+            socketio.start_background_task(_watcher.run)
+
+
+class _OneLineErrors(logging.Filter):
+    """Malformed packets from clients make python-engineio log a full traceback.
+
+    Anyone can send them, so they would flood the log; one line is enough to notice.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.getMessage() in ("message handler error",
+                                                       "post request handler error"):
+            error = record.exc_info[1]
+            record.msg = "dropped a malformed message from a client: %s"
+            record.args = (type(error).__name__,)
+            record.exc_info = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+logging.getLogger("engineio.server").addFilter(_OneLineErrors())

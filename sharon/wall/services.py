@@ -1,0 +1,397 @@
+"""The Wall's rules: who may post, what happens to a message, what moderators may do.
+
+`check_*` functions validate and authorize; `do_*` functions change state, flush and
+never commit. Socket handlers commit, then emit (events.py): no client hears of a
+change that was rolled back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from sharon import clock, safety
+from sharon.content import render_plain
+from sharon.extensions import db
+from sharon.models import (
+    ItemKind,
+    Level,
+    MessageStatus,
+    User,
+    WallDuty,
+    WallMessage,
+    WallMute,
+)
+from sharon.moderation import services as moderation
+from sharon.permissions import Action, can
+from sharon.refusals import Refused
+from sharon.wall import hours
+
+SUBJECT = "wall_message"
+MAX_LENGTH = 2000
+RATE_COUNT = 5                       # at most this many messages…
+RATE_WINDOW = timedelta(seconds=10)  # …in this long, per person
+RECENT = 50                          # messages a client receives on connect
+CATCH_UP_LIMIT = 200                 # missed messages replayed on reconnect, at most
+MAX_MUTE_MINUTES = 7 * 24 * 60
+# Control characters (PostgreSQL refuses NUL in text); newlines and tabs are kept.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+HELD_FOR_RISK = "risk"
+HELD_NO_ONE_ON_DUTY = "no_one_on_duty"
+HELD_WORD = "watched_word"
+
+CRISIS_MESSAGE = ("It sounds like things may be really hard right now. You do not have to wait "
+                  "for us: these people can help straight away.")
+HELD_MESSAGE = ("No one from the moderating team is on duty just now, so your message will "
+                "appear once one of them approves it.")
+HELD_CHECK_MESSAGE = ("Your message is waiting for someone from the moderating team to read it "
+                      "before it appears.")
+BLOCKED_MESSAGE = ("Sorry, your message was not posted: it contains words we do not allow on "
+                   "the Wall. Please see the community guidelines, and try saying it another way.")
+REJECTED_MESSAGE = ("A moderator read your message and decided not to post it on the Wall. "
+                    "If you are struggling, please use the crisis contacts on this page.")
+
+
+class Blocked(Refused):
+    """A refusal by the watched words; `risk` says the author should see crisis contacts."""
+
+    def __init__(self, risk: bool) -> None:
+        super().__init__("blocked", BLOCKED_MESSAGE)
+        self.risk = risk
+
+
+def not_found() -> Refused:
+    return Refused("not_found", "That message does not exist or is no longer on the Wall.")
+
+
+# --- State ------------------------------------------------------------------------------
+
+def active_mute(user: User, at: datetime | None = None) -> WallMute | None:
+    """The mute that ends last, if one is running."""
+    at = at or clock.now()
+    return db.session.scalars(
+        sa.select(WallMute).where(WallMute.user_id == user.id, WallMute.ends_at > at)
+        .order_by(WallMute.ends_at.desc()).limit(1)).first()
+
+
+def on_duty(at: datetime | None = None) -> Sequence[User]:
+    """The moderators on duty now, longest on duty first."""
+    at = at or clock.now()
+    return db.session.scalars(
+        sa.select(User).join(WallDuty, WallDuty.user_id == User.id)
+        .where(WallDuty.until > at, User.status == "active")
+        .order_by(WallDuty.since, User.id)).all()
+
+
+def on_duty_ids(at: datetime | None = None) -> list[int]:
+    return [u.id for u in on_duty(at)]
+
+
+def status(at: datetime | None = None) -> dict[str, Any]:
+    """The `status` event: open or closed, when that changes, who is on duty."""
+    at = at or clock.now()
+    state = hours.current(at)
+    team = on_duty(at) if state.open else []
+    return {
+        "open": state.open,
+        "next_change": state.next_change.isoformat() if state.next_change else None,
+        "on_duty": [{"username": u.username, "kind": u.label} for u in team],
+        # Members' messages wait for approval while the Wall is open with nobody on duty.
+        "premoderated": state.open and not team,
+    }
+
+
+def message_payload(message: WallMessage) -> dict[str, Any]:
+    """The `message` event."""
+    author = message.author
+    return {
+        "id": message.id,
+        "author": author.username if author else "former member",
+        "label": author.label if author else "",
+        "body": message.body,
+        "created_at": message.created_at.isoformat(),
+        "reply_to": message.reply_to_id,
+        "reply_to_author": (message.reply_to.author.username
+                            if message.reply_to and message.reply_to.author
+                            and message.reply_to.status == MessageStatus.VISIBLE else None),
+        "pinned": message.pinned,
+    }
+
+
+def held_payload(message: WallMessage) -> dict[str, Any]:
+    """What the moderators' panel shows of a held message."""
+    return {**message_payload(message), "status": message.status,
+            "reason": message.held_reason}
+
+
+# --- Reading ----------------------------------------------------------------------------
+
+def _visible() -> sa.Select[tuple[WallMessage]]:
+    return sa.select(WallMessage).where(WallMessage.status == MessageStatus.VISIBLE)
+
+
+def recent(limit: int = RECENT) -> list[WallMessage]:
+    """The latest visible messages, oldest first, plus any older pinned ones."""
+    latest = list(db.session.scalars(_visible().order_by(WallMessage.id.desc()).limit(limit)))
+    oldest = latest[-1].id if latest else 0
+    pinned = db.session.scalars(
+        _visible().where(WallMessage.pinned.is_(True), WallMessage.id < oldest)).all()
+    return sorted([*pinned, *latest], key=lambda m: m.id)
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    messages: list[WallMessage]
+    changed: list[WallMessage]   # seen before, hidden/unhidden/pinned since
+    truncated: bool              # more were missed than replayed: see the history page
+
+
+def catch_up(last_seen_id: Any) -> CatchUp:
+    """What a connecting client should receive, given the last message id it saw (or None)."""
+    newest = db.session.scalar(sa.select(sa.func.max(WallMessage.id))) or 0
+    if (not isinstance(last_seen_id, int) or isinstance(last_seen_id, bool)
+            or last_seen_id <= 0 or last_seen_id > newest):
+        # New client, or an id that does not exist: start afresh with the latest messages.
+        return CatchUp(recent(), [], False)
+    missed = list(db.session.scalars(
+        _visible().where(WallMessage.id > last_seen_id)
+        .order_by(WallMessage.id.desc()).limit(CATCH_UP_LIMIT + 1)))
+    truncated = len(missed) > CATCH_UP_LIMIT
+    if truncated:
+        missed = missed[:RECENT]
+    changed = db.session.scalars(
+        sa.select(WallMessage).where(
+            WallMessage.id <= last_seen_id, WallMessage.id > last_seen_id - CATCH_UP_LIMIT,
+            WallMessage.moderated_at.is_not(None),
+            WallMessage.status.in_([MessageStatus.VISIBLE, MessageStatus.HIDDEN]))
+        .order_by(WallMessage.id)).all()
+    return CatchUp(sorted(missed, key=lambda m: m.id), list(changed), truncated)
+
+
+def held_messages() -> Sequence[WallMessage]:
+    """Messages waiting for a moderator, oldest first."""
+    return db.session.scalars(
+        sa.select(WallMessage).where(WallMessage.status == MessageStatus.HELD)
+        .order_by(WallMessage.id)).all()
+
+
+def history(page: int, per_page: int = 50) -> tuple[Sequence[WallMessage], bool]:
+    """Visible messages, newest first, one page at a time; and whether there is another page."""
+    page = max(page, 1)
+    rows = db.session.scalars(
+        _visible().order_by(WallMessage.id.desc()).offset((page - 1) * per_page)
+        .limit(per_page + 1)).all()
+    return rows[:per_page], len(rows) > per_page
+
+
+# --- Posting ----------------------------------------------------------------------------
+
+def check_can_post(user: User, at: datetime) -> None:
+    """Refuse unless this person may post now (permission, hours, mute, rate)."""
+    if not can(user, Action.USE_WALL):
+        raise Refused("forbidden", "Your account cannot post on the Wall.")
+    if not hours.current(at).open:
+        raise Refused("closed", "The Wall is closed just now, so your message was not posted. "
+                                "It will be open again in office hours.")
+    mute = active_mute(user, at)
+    if mute is not None:
+        minutes = max(1, round((mute.ends_at - at).total_seconds() / 60))
+        raise Refused("muted", f"A moderator has paused your posting on the Wall for another "
+                               f"{minutes} minute{'s' if minutes != 1 else ''}.")
+    recent_count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(WallMessage)
+        .where(WallMessage.author_id == user.id, WallMessage.created_at > at - RATE_WINDOW))
+    if recent_count >= RATE_COUNT:
+        raise Refused("rate_limited", "Slow down a little: you can post again in a few seconds.")
+
+
+def clean_body(body: Any) -> str:
+    """The message text, or a refusal when it is empty or too long."""
+    if not isinstance(body, str):
+        raise Refused("empty", "Please write a message first.")
+    body = _CONTROL.sub("", body).strip()
+    if not body:
+        raise Refused("empty", "Please write a message first.")
+    if len(body) > MAX_LENGTH:
+        raise Refused("too_long", f"Messages can be up to {MAX_LENGTH:,} characters; yours is "
+                                  f"{len(body):,}.")
+    return body
+
+
+@dataclass(frozen=True)
+class Sent:
+    message: WallMessage
+    verdict: safety.Verdict
+    crisis: bool   # show the author crisis contacts now
+    alert: bool    # urgent alert for every on-duty moderator
+
+
+def do_send(user: User, body: Any, reply_to: Any = None) -> Sent:
+    """Check and store a message: visible, or held for a moderator."""
+    at = clock.now()
+    text = clean_body(body)
+    check_can_post(user, at)
+    parent = None
+    if reply_to is not None:
+        parent = _message(reply_to)
+        if parent.status != MessageStatus.VISIBLE:
+            raise not_found()
+    verdict = safety.check(text)
+    if not verdict.allowed:
+        raise Blocked(verdict.risk)
+    status, held_reason = MessageStatus.VISIBLE, ""
+    if verdict.action == "hold":
+        status, held_reason = MessageStatus.HELD, HELD_FOR_RISK if verdict.risk else HELD_WORD
+    elif not user.is_moderator and not on_duty_ids(at):
+        status, held_reason = MessageStatus.HELD, HELD_NO_ONE_ON_DUTY
+    message = WallMessage(author=user, body=text, body_html=str(render_plain(text)),
+                          reply_to=parent, status=status, held_reason=held_reason,
+                          created_at=at)
+    db.session.add(message)
+    db.session.flush()
+    risky = verdict.action in ("hold", "flag")
+    if risky:
+        moderation.enqueue(ItemKind.RISK if verdict.risk else ItemKind.HELD, SUBJECT, message.id,
+                           level=Level.URGENT, reason=f"Wall: watched words ({verdict.action})",
+                           detail=", ".join(verdict.matched), excerpt=text, author=user)
+    elif status == MessageStatus.HELD:
+        moderation.enqueue(ItemKind.HELD, SUBJECT, message.id, level=Level.NORMAL,
+                           reason="Wall: posted while no one was on duty", excerpt=text,
+                           author=user)
+    return Sent(message, verdict, crisis=risky, alert=risky)
+
+
+# --- Moderation -------------------------------------------------------------------------
+
+def _message(message_id: Any) -> WallMessage:
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise not_found()
+    message = db.session.get(WallMessage, message_id)
+    if message is None or message.status == MessageStatus.REJECTED:
+        raise not_found()
+    return message
+
+
+def check_moderator(user: User) -> None:
+    if not can(user, Action.MODERATE):
+        raise Refused("forbidden", "Only the moderating team can do that.")
+
+
+def do_set_hidden(actor: User, message_id: Any, hidden: bool) -> WallMessage:
+    """Hide a visible message, or bring a hidden one back."""
+    check_moderator(actor)
+    message = _message(message_id)
+    want, have = ((MessageStatus.HIDDEN, MessageStatus.VISIBLE) if hidden
+                  else (MessageStatus.VISIBLE, MessageStatus.HIDDEN))
+    if message.status != have:
+        raise Refused("not_found", "That message is already hidden." if hidden
+                      else "That message is not hidden.")
+    message.status = want
+    message.moderated_at = clock.now()
+    moderation.record(actor, "hide" if hidden else "unhide", SUBJECT, message.id)
+    db.session.flush()
+    return message
+
+
+def do_set_pinned(actor: User, message_id: Any, pinned: bool) -> WallMessage:
+    """Pin a visible message to the top of the Wall, or unpin it."""
+    check_moderator(actor)
+    message = _message(message_id)
+    if message.status != MessageStatus.VISIBLE:
+        raise not_found()
+    message.pinned = pinned
+    message.moderated_at = clock.now()
+    moderation.record(actor, "pin" if pinned else "unpin", SUBJECT, message.id)
+    db.session.flush()
+    return message
+
+
+def do_review(actor: User, message_id: Any, approve: bool) -> WallMessage:
+    """Approve a held message (it is published) or reject it (its author is told)."""
+    check_moderator(actor)
+    message = _message(message_id)
+    if message.status != MessageStatus.HELD:
+        raise Refused("not_found", "That message is not waiting for approval.")
+    message.status = MessageStatus.VISIBLE if approve else MessageStatus.REJECTED
+    message.moderated_at = clock.now()
+    if approve:
+        # Published now: it belongs at the end of the conversation, where it reaches people.
+        message.created_at = clock.now()
+    outcome = "approved" if approve else "rejected"
+    moderation.record(actor, "approve" if approve else "reject", SUBJECT, message.id)
+    moderation.resolve(SUBJECT, message.id, actor, f"Wall: {outcome}")
+    db.session.flush()
+    return message
+
+
+def do_acknowledge(actor: User, message_id: Any) -> WallMessage:
+    """A moderator confirms they have seen an urgent alert."""
+    check_moderator(actor)
+    message = _message(message_id)
+    moderation.record(actor, "acknowledge_alert", SUBJECT, message.id)
+    return message
+
+
+def do_mute(actor: User, username: Any, minutes: Any, reason: Any) -> WallMute:
+    """Stop someone posting for `minutes`, with a reason they are shown."""
+    check_moderator(actor)
+    if not isinstance(username, str) or not username.strip():
+        raise Refused("not_found", "Choose who to mute.")
+    target = db.session.scalar(sa.select(User).where(User.username_key == username.strip()
+                                                     .lower()))
+    if target is None:
+        raise Refused("not_found", "There is no one with that username.")
+    if target.is_moderator:
+        raise Refused("forbidden", "Members of the moderating team cannot be muted.")
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
+        raise Refused("empty", "Choose how many minutes (at least 1).")
+    if minutes > MAX_MUTE_MINUTES:
+        raise Refused("too_long", "A mute can last up to 7 days.")
+    if not isinstance(reason, str) or not reason.strip():
+        raise Refused("empty", "Give a reason: the person muted is shown it.")
+    reason = _CONTROL.sub("", reason).strip()
+    if len(reason) > 500:
+        raise Refused("too_long", "Keep the reason under 500 characters.")
+    now = clock.now()
+    mute = WallMute(user=target, by=actor, reason=reason, created_at=now,
+                    ends_at=now + timedelta(minutes=minutes))
+    db.session.add(mute)
+    db.session.flush()
+    moderation.record(actor, "mute", "user", target.id, reason, minutes=minutes, place="wall")
+    return mute
+
+
+def do_duty(actor: User, on: Any) -> bool:
+    """Go on or off duty. Duty ends by itself when the Wall closes."""
+    if not can(actor, Action.GO_ON_DUTY):
+        raise Refused("forbidden", "Only the moderating team can go on duty.")
+    if not isinstance(on, bool):
+        raise Refused("empty", "Say whether you are going on or off duty.")
+    now = clock.now()
+    duty = db.session.get(WallDuty, actor.id)
+    if on:
+        state = hours.current(now)
+        if not state.open:
+            raise Refused("closed", "The Wall is closed, so there is no duty to go on.")
+        until = state.next_change or now + timedelta(hours=12)
+        if duty is None:
+            db.session.add(WallDuty(user_id=actor.id, since=now, until=until))
+        elif duty.until <= now:
+            duty.since, duty.until = now, until
+        else:
+            duty.until = until
+    elif duty is not None:
+        db.session.delete(duty)
+    db.session.flush()
+    moderation.record(actor, "duty_on" if on else "duty_off", "user", actor.id)
+    return on
+
+
+def is_on_duty(user: User) -> bool:
+    return user.id in on_duty_ids()

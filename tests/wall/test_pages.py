@@ -1,0 +1,177 @@
+"""The Wall's pages over HTTP: readable without JavaScript, history, and the staff pages."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from sharon.content import render_plain
+from sharon.extensions import db
+from sharon.models import ModerationAction, WallClosure, WallHours, WallMessage, WallSession
+from tests.helpers import sign_in, submit, text
+
+
+def _post(author, body, status="visible", **kwargs):  # type: ignore[no-untyped-def]
+    from sharon import clock
+
+    message = WallMessage(author=author, body=body, body_html=str(render_plain(body)),
+                          status=status, created_at=kwargs.pop("at", clock.now()), **kwargs)
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+def test_the_page_needs_a_sign_in(client, open_clock):
+    response = client.get("/wall/")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_without_javascript_the_page_shows_recent_messages_read_only(
+        client, people, open_clock):
+    _post(people["member"], "Hello from earlier <b>bold</b>")
+    _post(people["member"], "A hidden one", status="hidden")
+    _post(people["member"], "A held one", status="held")
+    sign_in(client, "ash")
+    response = client.get("/wall/")
+    page = response.get_data(as_text=True)
+    seen = text(response)
+    assert "The Wall is open until 17:00" in seen
+    assert "Hello from earlier <b>bold</b>" in seen and "<b>bold</b>" not in page
+    assert "A hidden one" not in seen and "A held one" not in seen
+    assert "To post, please turn on JavaScript" in seen
+    assert 'id="wall-compose" class="wall-compose" hidden' in page
+    assert 'aria-live="polite"' in page
+    assert "Samaritans" in seen and "116 123" in seen
+    assert "socket.io.min.js" in page and "Moderating" not in seen
+
+
+def test_outside_hours_the_page_says_when_it_next_opens(client, people, open_clock):
+    open_clock.now = open_clock.now.replace(hour=18)
+    sign_in(client, "robin")
+    assert "It next opens Tuesday 1 December at 09:00" in text(client.get("/wall/"))
+
+
+def test_history_is_paginated_and_works_while_closed(client, people, open_clock):
+    start = open_clock.now - timedelta(days=3)
+    for n in range(60):
+        _post(people["member"], f"old message {n}", at=start + timedelta(minutes=n))
+    open_clock.now = open_clock.now.replace(hour=20)
+    sign_in(client, "robin")
+    first = text(client.get("/wall/history"))
+    assert "old message 59" in first and "old message 10" in first
+    assert "old message 9 " not in first and "Older messages" in first
+    second = text(client.get("/wall/history?page=2"))
+    assert "old message 9" in second and "old message 0" in second
+    assert client.get("/wall/history?page=3").status_code == 404
+    assert client.get("/wall/history?page=-1").status_code == 404
+    assert client.get("/wall/history?page=abc").status_code == 200
+
+
+def test_only_clinicians_and_admins_manage_sessions(app, client, people, open_clock):
+    peer = app.test_client()
+    sign_in(peer, "sam_peer")
+    assert peer.get("/wall/sessions").status_code == 403
+    assert peer.get("/wall/hours").status_code == 403
+    sign_in(client, "dr_lee")
+    assert client.get("/wall/sessions").status_code == 200
+    assert client.get("/wall/hours").status_code == 403
+
+
+def test_a_clinician_adds_and_removes_an_extra_session(client, people, open_clock):
+    sign_in(client, "dr_lee")
+    response = submit(client, "/wall/sessions", {
+        "session-day": "2026-12-05", "session-starts": "10:00", "session-ends": "11:30",
+        "session-note": "Saturday drop-in"}, follow_redirects=True)
+    assert "Extra session added" in text(response)
+    session = db.session.scalar(sa.select(WallSession))
+    assert session.starts_at.isoformat() == "2026-12-05T10:00:00+00:00"
+    assert "Saturday 5 December, 10:00 to 11:30: Saturday drop-in" in text(response)
+    response = submit(client, f"/wall/session/{session.id}/remove", {}, page="/wall/sessions",
+                      follow_redirects=True)
+    assert "Extra session removed" in text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WallSession)) == 0
+    actions = db.session.scalars(sa.select(ModerationAction.action)).all()
+    assert actions == ["wall_session_add", "wall_session_remove"]
+
+
+def test_bad_session_and_closure_input_is_refused(client, people, open_clock):
+    sign_in(client, "dr_lee")
+    for data, error in [
+        ({"session-day": "2026-12-05", "session-starts": "11:00", "session-ends": "10:00"},
+         "The session must end after it starts"),
+        ({"session-day": "not a date", "session-starts": "10:00", "session-ends": "11:00"},
+         "Not a valid date value"),
+        ({"session-day": "2026-11-01", "session-starts": "10:00", "session-ends": "11:00"},
+         "That session would already be over"),
+    ]:
+        response = submit(client, "/wall/sessions", data)
+        assert response.status_code == 400 and error in text(response), data
+    response = submit(client, "/wall/sessions", {"closure-starts_on": "2026-12-10",
+                                                 "closure-ends_on": "2026-12-09",
+                                                 "closure-reason": ""})
+    assert response.status_code == 400
+    assert "The last day must be on or after the first day" in text(response)
+    assert "Give a reason" in text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WallSession)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WallClosure)) == 0
+
+
+def test_a_closure_closes_the_wall_and_blocks_new_sessions_then(client, people, open_clock):
+    sign_in(client, "dr_lee")
+    response = submit(client, "/wall/sessions", {
+        "closure-starts_on": "2026-11-30", "closure-ends_on": "2026-12-01",
+        "closure-reason": "Staff training"}, follow_redirects=True)
+    assert "Closure added" in text(response)
+    seen = text(client.get("/wall/"))
+    assert "The Wall is closed" in seen and "It next opens Wednesday 2 December" in seen
+    assert "Staff training" in seen
+    response = submit(client, "/wall/sessions", {
+        "session-day": "2026-12-01", "session-starts": "18:00", "session-ends": "19:00"})
+    assert response.status_code == 400 and "Staff training" in text(response)
+
+
+def test_an_admin_edits_the_weekly_hours_down_to_none(client, people, make_user, open_clock):
+    make_user(username="boss", role="admin")
+    sign_in(client, "boss")
+    data = {}
+    for day in range(7):
+        data[f"days-{day}-opens"] = ""
+        data[f"days-{day}-closes"] = ""
+    data["days-2-opens"], data["days-2-closes"] = "10:00", "12:00"
+    response = submit(client, "/wall/hours", data, follow_redirects=True)
+    assert "Office hours saved" in text(response)
+    rows = db.session.execute(sa.select(WallHours.weekday, WallHours.opens)).all()
+    assert [(r[0], r[1].hour) for r in rows] == [(2, 10)]
+    bad = dict(data, **{"days-3-opens": "12:00", "days-3-closes": ""})
+    response = submit(client, "/wall/hours", bad)
+    assert response.status_code == 400 and "Thursday: Enter both times" in text(response)
+    none = {k: "" for k in data}
+    response = submit(client, "/wall/hours", none, follow_redirects=True)
+    assert "the Wall has no weekly hours now" in text(response)
+    assert "No opening time is planned yet" in text(client.get("/wall/"))
+
+
+def test_the_wall_session_command_opens_the_wall_now(app, runner, people, open_clock):
+    open_clock.now = open_clock.now.replace(hour=21)
+    result = runner.invoke(args=["wall-session", "--minutes", "45"])
+    assert result.exit_code == 0, result.output
+    assert "open until 21:45 UK time" in result.output
+    from sharon.wall import hours
+
+    assert hours.current().open
+    assert runner.invoke(args=["wall-session", "--minutes", "0"]).exit_code != 0
+    db.session.add(WallClosure(starts_on=date(2026, 11, 30), ends_on=date(2026, 11, 30),
+                               reason="Snow day"))
+    db.session.commit()
+    result = runner.invoke(args=["wall-session", "--minutes", "10"])
+    assert result.exit_code != 0 and "Snow day" in result.output
+
+
+def test_seed_demo_adds_a_past_session(app, runner, open_clock):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(WallMessage))
+    assert count >= 5
+    runner.invoke(args=["seed-demo"])
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WallMessage)) == count
