@@ -76,6 +76,9 @@ def configure_extensions(app: Flask) -> None:
         engineio_logger=False,
         manage_session=False,
     )
+    from sharon.wall.packet_guard import PollingPacketGuard
+
+    app.wsgi_app = PollingPacketGuard(app.wsgi_app)  # type: ignore[method-assign]
 
 
 def configure_blueprints(app: Flask) -> None:
