@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -278,22 +280,27 @@ def follow(thread_id: int) -> Response:
     return redirect(url_for("forums.thread", thread_id=thread.id))
 
 
-@bp.post("/p/<int:post_id>/moderate")
-@require(Action.MODERATE)
-def moderate_post(post_id: int) -> Response:
-    post = _post(post_id)
+def _moderate(act: Callable[[ModerateForm], str]) -> None:
+    """Run one moderation action from its form, then tell the moderator how it went."""
     form = ModerateForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        message = forum_moderation.moderate_post(current_user, post, form.action.data,
-                                                 form.reason.data or "")
+        message = act(form)
     except Refused as refused:
         db.session.rollback()
         flash(refused.message, "error")
     else:
         db.session.commit()
         flash(message, "success")
+
+
+@bp.post("/p/<int:post_id>/moderate")
+@require(Action.MODERATE)
+def moderate_post(post_id: int) -> Response:
+    post = _post(post_id)
+    _moderate(lambda form: forum_moderation.moderate_post(
+        current_user, post, form.action.data, form.reason.data or ""))
     if request.form.get("back") == "queue":
         return redirect(url_for("moderation.queue"))
     return redirect(url_for("forums.post", post_id=post.id))
@@ -303,19 +310,8 @@ def moderate_post(post_id: int) -> Response:
 @require(Action.MODERATE)
 def moderate_thread(thread_id: int) -> Response:
     thread = _thread(thread_id)
-    form = ModerateForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        message = forum_moderation.moderate_thread(current_user, thread, form.action.data,
-                                                   form.reason.data or "",
-                                                   form.category_id.data)
-    except Refused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    _moderate(lambda form: forum_moderation.moderate_thread(
+        current_user, thread, form.action.data, form.reason.data or "", form.category_id.data))
     return redirect(url_for("forums.thread", thread_id=thread.id))
 
 
