@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,7 +35,12 @@ CRISIS_CONTACTS: tuple[CrisisContact, ...] = (
 # are compiled: nothing typed into the watched-words page is ever run as a regular
 # expression.
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+# Every character people (or their phones) type for an apostrophe.
+_APOSTROPHES = str.maketrans(dict.fromkeys(
+    "\u2019\u2018\u02bc\u02bb\u02bd\u02b9\u02c8\u02cb\u0060\u00b4\u2032\u055a\ua78c",
+    "'"))
+# A hyphen, underscore, dot or middle dot between letters: "kill-myself", "self.harm".
+_JOINERS = re.compile(r"(?<=\w)[-_.\u00b7\u2010\u2011](?=\w)")
 _SEVERITY = {"block": 3, "hold": 2, "flag": 1}
 
 
@@ -53,11 +59,18 @@ ALLOW = Verdict()
 
 
 def normalise(text: str) -> str:
-    return " ".join(text.translate(_APOSTROPHES).casefold().split())
+    """Text as the watched words see it: compatibility forms folded (fullwidth letters),
+    invisible format characters (zero-width spaces, soft hyphens) removed, apostrophes
+    made one, joiners between letters made spaces, case folded, spaces squeezed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = _JOINERS.sub(" ", text.translate(_APOSTROPHES))
+    return " ".join(text.casefold().split())
 
 
 def _term_pattern(term: str) -> str:
-    words = [re.escape(word) for word in normalise(term).split()]
+    # "can't" also matches "cant": the apostrophe is optional.
+    words = [re.escape(word).replace("'", "'?") for word in normalise(term).split()]
     return r"\s+".join(words)
 
 
@@ -69,16 +82,22 @@ def _compile(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
+def _key(normalised: str) -> str:
+    return normalised.replace("'", "")
+
+
 def match_terms(text: str, words: Iterable[tuple[str, str, bool]]) -> Verdict:
     """Check text against (term, action, is_risk) rules; the strongest action wins."""
     rules = {normalise(term): (action, risk) for term, action, risk in words}
     pattern = _compile(tuple(sorted(rules)))
     if pattern is None:
         return ALLOW
-    found = {" ".join(m.group(0).casefold().split()) for m in pattern.finditer(normalise(text))}
+    by_key = {_key(term): term for term in rules}
+    found = {by_key[k] for m in pattern.finditer(normalise(text))
+             if (k := _key(" ".join(m.group(0).casefold().split()))) in by_key}
     if not found:
         return ALLOW
-    hits = [(term, *rules[term]) for term in sorted(found) if term in rules]
+    hits = [(term, *rules[term]) for term in sorted(found)]
     action = max((a for _, a, _ in hits), key=lambda a: _SEVERITY[a])
     return Verdict(action=action, risk=any(r for _, _, r in hits),
                    matched=tuple(t for t, _, _ in hits))

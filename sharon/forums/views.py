@@ -48,8 +48,12 @@ def _tell_author(outcome: services.Outcome) -> None:
         flash("Your post is published.", "success")
 
 
-def _blocked(refused: Refused) -> None:
+def _blocked(refused: Refused, text: str = "") -> None:
+    """After a refusal: if the refused words spoke of risk, the author sees crisis contacts
+    and the moderating team hears of it, though nothing was published."""
     if isinstance(refused, services.Blocked) and refused.verdict.risk:
+        moderation.flag_refused_risk(current_user, "post", text, refused.verdict.matched)
+        db.session.commit()
         flash("If you are struggling, you don't have to wait: the people below can help "
               "straight away.", "crisis")
 
@@ -87,7 +91,7 @@ def new_thread(category_id: int) -> str | Response:
                                              form.content_note.data)
         except Refused as refused:
             db.session.rollback()
-            _blocked(refused)
+            _blocked(refused, f"{form.title.data}\n{form.body.data}")
             field = form.title if refused.code == "title" else form.body
             field.errors = [*field.errors, refused.message]
         else:
@@ -144,7 +148,7 @@ def reply(thread_id: int) -> str | Response:
                                      form.content_note.data)
         except Refused as refused:
             db.session.rollback()
-            _blocked(refused)
+            _blocked(refused, form.body.data)
             form.body.errors = [*form.body.errors, refused.message]
         else:
             db.session.commit()
@@ -190,7 +194,7 @@ def edit(post_id: int) -> str | Response:
             db.session.rollback()
             if refused.code == "forbidden":
                 abort(403)
-            _blocked(refused)
+            _blocked(refused, form.body.data)
             form.body.errors = [*form.body.errors, refused.message]
         else:
             db.session.commit()

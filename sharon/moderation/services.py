@@ -85,3 +85,11 @@ def handle(item: ModerationItem, by: User, outcome: str) -> None:
     record(by, "queue_handled", item.subject_type, item.subject_id, reason=outcome,
            item_id=item.id)
     db.session.flush()
+
+
+def flag_refused_risk(author: User, place: str, text: str, matched: Sequence[str]) -> None:
+    """Words were refused (blocked) but also spoke of risk: nothing is published, yet the
+    team must still know someone may be struggling."""
+    enqueue(ItemKind.RISK, f"refused_{place}", author.id, level=Level.URGENT,
+            reason="risk words in a refused message: " + ", ".join(matched),
+            excerpt=text[:300], author=author)

@@ -14,16 +14,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from sharon import clock
 from sharon.extensions import db, socketio
 from sharon.models import MessageStatus, User
+from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
 from sharon.refusals import Refused
 from sharon.safety import CRISIS_CONTACTS
@@ -87,6 +89,17 @@ def mute_notice(mute: Any, at: datetime | None = None) -> dict[str, Any]:
                        f"minute{'s' if minutes != 1 else ''}. Reason: {mute.reason}"}
 
 
+def _alert_refused_risk(user: User, refusal: services.Blocked) -> None:
+    """Refused words that also spoke of risk still reach the queue and whoever is on duty."""
+    moderation.flag_refused_risk(user, "wall_message", refusal.text, refusal.matched)
+    db.session.commit()
+    alert = {"id": None, "level": "urgent", "excerpt": refusal.text[:300],
+             "author": user.username, "held": False, "refused": True,
+             "matched": list(refusal.matched)}
+    for moderator_id in services.on_duty_ids():
+        _to_user(moderator_id, "alert", alert)
+
+
 def _handler(need_payload: bool = True) -> Callable[[Callable[..., dict[str, Any]]],
                                                      Callable[..., dict[str, Any]]]:
     """Wrap an event: load the person, refuse bad payloads, turn Refused into an ack."""
@@ -105,6 +118,7 @@ def _handler(need_payload: bool = True) -> Callable[[Callable[..., dict[str, Any
                 db.session.rollback()
                 if isinstance(refusal, services.Blocked) and refusal.risk:
                     _to_user(user.id, "notice", crisis_notice())
+                    _alert_refused_risk(user, refusal)
                 if refusal.code == "rate_limited":
                     emit("notice", {"kind": "slow_down", "message": refusal.message,
                                     "retry_after": int(services.RATE_WINDOW.total_seconds())})
@@ -132,14 +146,18 @@ def on_connect(auth: Any = None) -> None:
     join_room(f"user:{user.id}")
     if user.is_moderator:
         join_room("moderators")
+    _sockets[request.sid] = Seen(user.id, user.session_version, user.is_moderator)
     last_seen = auth.get("last_seen_id") if isinstance(auth, dict) else None
     catch_up = services.catch_up(last_seen)
     emit("status", services.status())
     for message in catch_up.messages:
         emit("message", services.message_payload(message))
     for message in catch_up.changed:
-        emit("update", {**services.message_payload(message),
-                        "hidden": message.status == MessageStatus.HIDDEN})
+        if message.status == MessageStatus.HIDDEN:
+            # Only the fact that it is hidden: never the words a moderator took down.
+            emit("update", {"id": message.id, "hidden": True})
+        else:
+            emit("update", {**services.message_payload(message), "hidden": False})
     if catch_up.truncated:
         emit("notice", {"kind": "catch_up", "message": "You missed a lot while you were away: "
                         "the latest messages are below, and the rest are on the history page."})
@@ -297,9 +315,66 @@ EVENTS: dict[str, Callable[..., Any]] = {
 }
 
 
+# --- Who is connected to this worker --------------------------------------------------
+
+@dataclass(frozen=True)
+class Seen:
+    user_id: int
+    session_version: int
+    moderator: bool
+
+
+# This worker's sockets, so that it can act on a change of account at once rather than at
+# the person's next event: a suspended account, a changed password or a lost moderating
+# role must stop receiving the Wall (and its alerts) even if they never send anything.
+_sockets: dict[str, Seen] = {}
+
+
+def on_disconnect(reason: Any = None) -> None:
+    """A moderator whose last socket here has gone is taken off duty: nobody should be
+    listed (and counted on) as watching the Wall from a closed tab."""
+    seen = _sockets.pop(request.sid, None)
+    if seen is None or not seen.moderator:
+        return
+    if any(other.user_id == seen.user_id for other in _sockets.values()):
+        return
+    if services.end_duty(seen.user_id, "left the Wall"):
+        db.session.commit()
+        _broadcast("status", services.status())
+    db.session.rollback()
+
+
+def sweep() -> int:
+    """Disconnect this worker's sockets whose account changed; returns how many changed."""
+    if not _sockets:
+        return 0
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(
+        User.id.in_({seen.user_id for seen in _sockets.values()})))}
+    changed = 0
+    for sid, seen in list(_sockets.items()):
+        user = users.get(seen.user_id)
+        if not socketio.server.manager.is_connected(sid, NS):
+            _sockets.pop(sid, None)  # gone without a goodbye
+        elif user is None or not user.is_active or \
+                user.session_version != seen.session_version:
+            _sockets.pop(sid, None)
+            socketio.server.disconnect(sid, namespace=NS)
+            changed += 1
+        elif seen.moderator and not user.is_moderator:
+            socketio.server.leave_room(sid, "moderators", namespace=NS)
+            _sockets[sid] = Seen(seen.user_id, seen.session_version, False)
+            if services.end_duty(user.id, "no longer on the moderating team"):
+                db.session.commit()
+                socketio.emit("status", services.status(), to="wall", namespace=NS)
+            changed += 1
+    db.session.rollback()
+    return changed
+
+
 def register() -> None:
     """Attach the handlers to the current Socket.IO server (called for every app built)."""
     socketio.on_event("connect", on_connect, namespace=NS)
+    socketio.on_event("disconnect", on_disconnect, namespace=NS)
     for name, handler in EVENTS.items():
         socketio.on_event(name, handler, namespace=NS)
     socketio.on_error(NS)(on_error)
@@ -324,6 +399,7 @@ class Watcher:
         """Announce a change if there was one; return how long to sleep."""
         with self.app.app_context():
             try:
+                sweep()
                 now = clock.now()
                 state = hours.current(now)
                 key = (state.open, state.next_change.isoformat() if state.next_change else None)

@@ -27,6 +27,7 @@ from sharon.models import (
     WallMessage,
     WallMute,
 )
+from sharon.models.roles import MODERATING_TEAM
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
 from sharon.refusals import Refused
@@ -61,9 +62,11 @@ REJECTED_MESSAGE = ("A moderator read your message and decided not to post it on
 class Blocked(Refused):
     """A refusal by the watched words; `risk` says the author should see crisis contacts."""
 
-    def __init__(self, risk: bool) -> None:
+    def __init__(self, risk: bool, text: str = "", matched: tuple[str, ...] = ()) -> None:
         super().__init__("blocked", BLOCKED_MESSAGE)
         self.risk = risk
+        self.text = text
+        self.matched = matched
 
 
 def not_found() -> Refused:
@@ -85,7 +88,9 @@ def on_duty(at: datetime | None = None) -> Sequence[User]:
     at = at or clock.now()
     return db.session.scalars(
         sa.select(User).join(WallDuty, WallDuty.user_id == User.id)
-        .where(WallDuty.until > at, User.status == "active")
+        # Someone who lost their moderating role is off duty, whatever their duty row says.
+        .where(WallDuty.until > at, User.status == "active",
+               User.role.in_([r.value for r in MODERATING_TEAM]))
         .order_by(WallDuty.since, User.id)).all()
 
 
@@ -244,7 +249,7 @@ def do_send(user: User, body: Any, reply_to: Any = None) -> Sent:
             raise not_found()
     verdict = safety.check(text)
     if not verdict.allowed:
-        raise Blocked(verdict.risk)
+        raise Blocked(verdict.risk, text, verdict.matched)
     status, held_reason = MessageStatus.VISIBLE, ""
     if verdict.action == "hold":
         status, held_reason = MessageStatus.HELD, HELD_FOR_RISK if verdict.risk else HELD_WORD
@@ -270,7 +275,8 @@ def do_send(user: User, body: Any, reply_to: Any = None) -> Sent:
 # --- Moderation -------------------------------------------------------------------------
 
 def _message(message_id: Any) -> WallMessage:
-    if not isinstance(message_id, int) or isinstance(message_id, bool):
+    if not isinstance(message_id, int) or isinstance(message_id, bool) or \
+            not 0 < message_id < 2**63:
         raise not_found()
     message = db.session.get(WallMessage, message_id)
     if message is None or message.status == MessageStatus.REJECTED:
@@ -391,6 +397,17 @@ def do_duty(actor: User, on: Any) -> bool:
     db.session.flush()
     moderation.record(actor, "duty_on" if on else "duty_off", "user", actor.id)
     return on
+
+
+def end_duty(user_id: int, why: str) -> bool:
+    """Take someone off duty without their asking (they left, or lost the role)."""
+    duty = db.session.get(WallDuty, user_id)
+    if duty is None:
+        return False
+    db.session.delete(duty)
+    db.session.flush()
+    moderation.record(None, "duty_off", "user", user_id, why)
+    return True
 
 
 def is_on_duty(user: User) -> bool:

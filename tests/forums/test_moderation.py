@@ -224,3 +224,20 @@ def test_clinicians_edit_watched_words(client, app, make_user, general):
     make_user(username="sam_peer", role="peer_supporter")
     sign_in(peer, "sam_peer")
     assert peer.get("/moderation/words").status_code == 403
+
+
+def test_refused_risk_words_in_a_post_still_reach_the_queue(client, make_user, general):
+    from sharon.models import WatchedWord
+
+    db.session.add(WatchedWord(term="method details", term_key="method details",
+                               action="block", is_risk=True))
+    db.session.commit()
+    make_user(username="river")
+    sign_in(client, "river")
+    response = new_thread(client, general.id, "Something hard", "the method details are")
+    assert response.status_code == 400
+    assert "Help is here if you need it" in text(response)
+    item = db.session.scalar(sa.select(ModerationItem))
+    assert item.kind == "risk" and item.subject_type == "refused_post"
+    assert "method details" in item.excerpt
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Thread)) == 0
