@@ -209,6 +209,11 @@ def check_can_post(user: User, at: datetime) -> None:
         minutes = max(1, round((mute.ends_at - at).total_seconds() / 60))
         raise Refused("muted", f"A moderator has paused your posting on the Wall for another "
                                f"{minutes} minute{'s' if minutes != 1 else ''}.")
+    # Take this person's own row first (and note they were here): two sends of theirs at
+    # once then queue up on it until the first commits, so the count below always sees
+    # the other's message and a burst cannot slip past the limit.
+    db.session.execute(sa.update(User).where(User.id == user.id).values(last_seen_at=at)
+                       .execution_options(synchronize_session=False))
     recent_count = db.session.scalar(
         sa.select(sa.func.count()).select_from(WallMessage)
         .where(WallMessage.author_id == user.id, WallMessage.created_at > at - RATE_WINDOW))
