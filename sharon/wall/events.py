@@ -301,6 +301,16 @@ def on_duty(user: User, data: dict[str, Any]) -> dict[str, Any]:
     return ok(on=on)
 
 
+@_handler()
+def on_unmute(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Lift a mute early: {"user": username}. The person is told they can post again."""
+    target = services.do_unmute(user, data.get("user"))
+    db.session.commit()
+    _to_user(target.id, "notice", {"kind": "unmuted", "message": "A moderator has lifted the "
+                                   "pause: you can post on the Wall again."})
+    return ok(user=target.username)
+
+
 def on_error(error: Exception) -> dict[str, Any]:
     """Anything unexpected: log it here, tell the client nothing internal."""
     db.session.rollback()
@@ -311,7 +321,7 @@ def on_error(error: Exception) -> dict[str, Any]:
 EVENTS: dict[str, Callable[..., Any]] = {
     "send": on_send, "hide": on_hide, "unhide": on_unhide, "pin": on_pin, "unpin": on_unpin,
     "approve": on_approve, "reject": on_reject, "acknowledge": on_acknowledge,
-    "mute": on_mute, "duty": on_duty,
+    "mute": on_mute, "unmute": on_unmute, "duty": on_duty,
 }
 
 

@@ -378,6 +378,27 @@ def do_mute(actor: User, username: Any, minutes: Any, reason: Any) -> WallMute:
     return mute
 
 
+def do_unmute(actor: User, username: Any) -> User:
+    """Lift someone's mute before it ends (a moderator changed their mind, or it was a
+    mistake)."""
+    check_moderator(actor)
+    if not isinstance(username, str) or not username.strip():
+        raise Refused("not_found", "Choose whose mute to lift.")
+    target = db.session.scalar(sa.select(User).where(User.username_key == username.strip()
+                                                     .lower()))
+    if target is None:
+        raise Refused("not_found", "There is no one with that username.")
+    now = clock.now()
+    lifted = db.session.execute(
+        sa.update(WallMute).where(WallMute.user_id == target.id, WallMute.ends_at > now)
+        .values(ends_at=now).execution_options(synchronize_session=False)).rowcount
+    if not lifted:
+        raise Refused("not_found", f"{target.username} is not muted.")
+    moderation.record(actor, "unmute", "user", target.id, place="wall")
+    db.session.flush()
+    return target
+
+
 def do_duty(actor: User, on: Any) -> bool:
     """Go on or off duty. Duty ends by itself when the Wall closes."""
     if not can(actor, Action.GO_ON_DUTY):

@@ -39,6 +39,7 @@
   var lastSeenId = 0;
   var replyTo = null;
   var muteWho = null;
+  var refusedAlerts = 0;
   var state = { open: statusText.dataset.open === "yes", nextChange: statusText.dataset.nextChange || null };
   var TEAM_LABELS = ["peer supporter", "volunteer", "clinician", "SHaRON team"];
 
@@ -346,14 +347,18 @@
     refreshHeld();
   });
   socket.on("alert", function (data) {
-    if (!alerts || document.getElementById("alert-" + data.id)) { return; }
+    var key = data.refused ? "alert-refused-" + (++refusedAlerts) : "alert-" + data.id;
+    if (!alerts || document.getElementById(key)) { return; }
     var box = el("div", "wall-alert");
-    box.id = "alert-" + data.id;
+    box.id = key;
     box.setAttribute("role", "alert");
     box.appendChild(el("h3", null, "Urgent: possible risk from " + data.author));
     box.appendChild(el("p", "wall-alert-excerpt", data.excerpt));
-    box.appendChild(el("p", "hint", data.held ? "The message is held: approve or reject it below." : "The message is on the Wall."));
+    box.appendChild(el("p", "hint", data.refused
+      ? "The message was refused and not posted; its author was shown crisis contacts. It is in the moderation queue."
+      : data.held ? "The message is held: approve or reject it below." : "The message is on the Wall."));
     box.appendChild(button("Acknowledge", "the alert about " + data.author, function () {
+      if (data.refused) { box.remove(); return; }
       emit("acknowledge", { id: data.id }, function (answer) { if (answer.ok) { box.remove(); } });
     }, "button"));
     alerts.appendChild(box);
@@ -413,5 +418,13 @@
       });
     });
     document.getElementById("wall-mute-cancel").addEventListener("click", function () { muteForm.hidden = true; });
+    document.getElementById("wall-unmute").addEventListener("click", function () {
+      emit("unmute", { user: muteWho }, function (answer) {
+        if (answer.ok) {
+          muteForm.hidden = true;
+          announce(muteWho + " can post again.");
+        }
+      });
+    });
   }
 }());

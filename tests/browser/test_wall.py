@@ -88,6 +88,13 @@ def test_a_member_and_a_moderator_on_the_wall(browser, live, page, app, make_use
         member.get_by_label("Your message").fill("But why?")
         member.get_by_role("button", name="Post").click()
         expect(member.locator("#wall-notices")).to_contain_text("paused your posting")
+        # Lifting the mute early: the member is told and can post again.
+        moderator.get_by_role("button", name=re.compile("^Mute robin$")).first.click()
+        moderator.get_by_role("button", name="Lift a mute early").click()
+        expect(member.locator("#wall-notices")).to_contain_text("you can post on the Wall again")
+        member.get_by_label("Your message").fill("Thanks, I'm calmer now")
+        member.get_by_role("button", name="Post").click()
+        expect(moderator.locator("#wall-messages")).to_contain_text("Thanks, I'm calmer now")
 
         # Closing: the session ends; both pages are told, with no reload.
         db.session.execute(sa.update(WallSession).values(

@@ -98,3 +98,25 @@ def test_refused_risk_words_still_reach_the_team(app, open_clock, people, wall_c
     item = db.session.scalar(sa.select(ModerationItem))
     assert item.subject_type == "refused_wall_message" and item.level == "urgent"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WallMessage)) == 0
+
+
+def test_a_moderator_lifts_a_mute_early(app, open_clock, people, wall_client):
+    peer = wall_client("sam_peer")
+    peer.emit("duty", {"on": True})
+    member = wall_client("robin")
+    assert peer.emit("mute", {"user": "robin", "minutes": 30, "reason": "take a breather"})["ok"]
+    assert member.emit("send", {"body": "hello?"})["error"] == "muted"
+    member.received()
+    assert peer.emit("unmute", {"user": "robin"}) == {"ok": True, "user": "robin"}
+    assert any(n["kind"] == "unmuted" for n in member.events("notice"))
+    assert member.emit("send", {"body": "thank you"})["ok"]
+    assert peer.emit("unmute", {"user": "robin"})["error"] == "not_found"
+
+
+def test_members_cannot_lift_mutes(app, open_clock, people, wall_client):
+    peer = wall_client("sam_peer")
+    peer.emit("mute", {"user": "ash", "minutes": 30, "reason": "pause"})
+    member = wall_client("robin")
+    assert member.emit("unmute", {"user": "ash"})["error"] == "forbidden"
+    carer = wall_client("ash")
+    assert carer.emit("send", {"body": "still muted"})["error"] == "muted"
