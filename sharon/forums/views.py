@@ -118,10 +118,10 @@ def thread(thread_id: int) -> str:
     form = ReplyForm()
     if request.args.get("quote"):
         try:
-            quoted = services.post_for(current_user, int(request.args["quote"]))
+            form.body.data = services.quote(
+                services.post_for(current_user, int(request.args["quote"])))
         except (Refused, ValueError):
             abort(404)
-        form.body.data = services.quote(quoted)
     categories = queries.categories(current_user) if can(current_user, Action.MODERATE) else []
     return render_template("forums/thread.html", view=view, thread=thread, form=form,
                            kinds=THREAD_KIND_LABELS, body_hint=BODY_HINT, note_hint=NOTE_HINT,

@@ -281,3 +281,15 @@ def test_a_removed_post_cannot_be_read_by_quoting_or_reporting_it(client, make_u
     assert other.get(f"/forums/t/{thread.id}?quote={regret.id}").status_code == 404
     assert other.get(f"/forums/p/{regret.id}/report").status_code == 404
     assert "Example Road" not in other.get(f"/forums/t/{thread.id}").get_data(as_text=True)
+
+
+def test_quoting_a_hidden_post_is_404_for_its_moderator_too(client, make_user, general):
+    river = make_user(username="river")
+    thread = start_thread(river, general)
+    reply = add_reply(river, thread, "to be hidden")
+    reply.status = "hidden"
+    db.session.commit()
+    make_user(username="sam_peer", role="peer_supporter")
+    sign_in(client, "sam_peer")
+    assert client.get(f"/forums/t/{thread.id}?quote={reply.id}").status_code == 404
+    assert client.get(f"/forums/t/{thread.id}?quote=abc").status_code == 404
