@@ -21,7 +21,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import seed as seeding  # noqa: E402
-from bench.servers import rss_mb, serve  # noqa: E402
+from bench.servers import rss_mb, serve, sign_in_cookie  # noqa: E402
+
+BENCH_USER = "member_0001"
 
 
 def wrk(url: str, cookie: str | None, duration: int, connections: int) -> dict[str, float]:
@@ -39,18 +41,6 @@ def wrk(url: str, cookie: str | None, duration: int, connections: int) -> dict[s
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     figures["errors"] = float(errors.group(1)) if errors else 0.0
     return figures
-
-
-def sign_in(base: str) -> str:
-    session = requests.Session()
-    page = session.get(f"{base}/sign-in").text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    session.post(f"{base}/sign-in", data={"csrf_token": token, "username": "member_0001",
-                                          "password": "bench-password-1"},
-                 allow_redirects=False).raise_for_status()
-    cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-    assert "sharon_session" in cookie, "sign-in failed"
-    return cookie
 
 
 def main() -> None:
@@ -74,7 +64,7 @@ def main() -> None:
         ceiling = wrk(f"{base}/ceiling", None, args.duration, args.connections)
     results.append(("ceiling: bare Flask, 20-item template", ceiling))
     with serve("wsgi.py", env) as (base, pid):
-        cookie = sign_in(base)
+        cookie = sign_in_cookie(base, BENCH_USER, seeding.PASSWORD)
         pages = [
             ("category list", "/forums/"),
             ("category page 5 of 10", "/forums/c/7?page=5"),

@@ -17,20 +17,19 @@ import argparse
 import http.client
 import os
 import random
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SHARON_SECRET_KEY", "bench-secret")
 os.environ.setdefault("SHARON_ASYNC_MODE", "threading")
+
+from bench.servers import serve, sign_in_cookie  # noqa: E402
 
 PASSWORD = "bench lantern meadow pebble"
 
@@ -80,32 +79,6 @@ def prepare(workdir: Path, sizes_mb: list[int]) -> tuple[str, Path, dict[int, in
             ids[size] = video.id
         db.engine.dispose()
     return url, media_dir, ids
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def sign_in(port: int) -> str:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", "/sign-in")
-    page = conn.getresponse()
-    cookie = page.getheader("Set-Cookie").split(";")[0]
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.read().decode())[1]
-    body = urllib.parse.urlencode({"csrf_token": token, "username": "bench_member",
-                                   "password": PASSWORD})
-    conn.request("POST", "/sign-in", body=body, headers={
-        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
-    response = conn.getresponse()
-    response.read()
-    if response.status != 302:
-        raise SystemExit(f"could not sign in: {response.status}")
-    conn.close()
-    return response.getheader("Set-Cookie").split(";")[0]
 
 
 def run_load(port: int, cookie: str, path: str, size: int, clients: int, seconds: float,
@@ -172,33 +145,16 @@ def main() -> None:
         print(f"preparing {', '.join(f'{s} MB' for s in sizes)} videos in {workdir} …",
               flush=True)
         url, media_dir, ids = prepare(workdir, sizes)
-        port = free_port()
-        env = {**os.environ, "SHARON_DATABASE_URL": url, "SHARON_MEDIA_DIR": str(media_dir),
-               "SHARON_ASYNC_MODE": "eventlet", "SHARON_HOST": "127.0.0.1",
-               "SHARON_PORT": str(port), "SHARON_LOG_LEVEL": "WARNING",
-               "SHARON_ARGON2_PROFILE": "fast", "SHARON_TEST_SERVER_TTL": "900"}
-        log = open(workdir / "server.log", "wb")  # noqa: SIM115 - closed below
-        server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "serve.py")], cwd=ROOT,
-                                  env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-                    conn.request("GET", "/healthz")
-                    if conn.getresponse().status == 200:
-                        break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit((workdir / "server.log").read_text())
-                time.sleep(0.1)
-            process = psutil.Process(server.pid)
-            cookie = sign_in(port)
+        env = {"SHARON_DATABASE_URL": url, "SHARON_MEDIA_DIR": str(media_dir),
+               "SHARON_ASYNC_MODE": "eventlet", "SHARON_ARGON2_PROFILE": "fast"}
+        with serve("wsgi.py", env) as (base, pid):
+            port = int(base.rsplit(":", 1)[1])
+            process = psutil.Process(pid)
+            cookie = sign_in_cookie(base, "bench_member", PASSWORD)
             chunk = args.range_kb * 1024
             print(f"{args.clients} clients, {args.range_kb} KB random Range requests, "
                   f"{args.seconds:g} s per size, server: python wsgi.py (eventlet), "
-                  f"pid {server.pid}")
+                  f"pid {pid}")
             print(f"{'file':>8} {'requests/s':>11} {'MB/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
                   f"{'errors':>7} {'RSS before':>11} {'RSS peak':>9} {'RSS after':>10}")
             for size in sizes:
@@ -223,14 +179,6 @@ def main() -> None:
                 print(f"{size:>5} MB {ok / elapsed:>11.1f} {ok * chunk / elapsed / mb:>8.1f} "
                       f"{p50:>8.1f} {p95:>8.1f} {errors:>7} {before / mb:>9.1f}MB "
                       f"{peak[0] / mb:>7.1f}MB {after / mb:>8.1f}MB", flush=True)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-            log.close()
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import seed as seeding  # noqa: E402
-from bench.forum import sign_in  # noqa: E402
-from bench.servers import serve  # noqa: E402
+from bench.forum import BENCH_USER  # noqa: E402
+from bench.servers import serve, sign_in_cookie  # noqa: E402
 
 QUERIES = [("common word (1/3 of posts)", "walk", 1), ("selective word", "zephyr", 1),
            ("common word, page 3", "walk", 3), ("two words", "walk sister", 1),
@@ -38,7 +38,7 @@ def main() -> None:
     env = {"SHARON_DATABASE_URL": url, "SHARON_ARGON2_PROFILE": "fast",
            "SHARON_ASYNC_MODE": os.environ.get("SHARON_ASYNC_MODE", "eventlet")}
     with serve("wsgi.py", env) as (base, _pid):
-        cookie = sign_in(base)
+        cookie = sign_in_cookie(base, BENCH_USER, seeding.PASSWORD)
         session = requests.Session()
         session.headers["Cookie"] = cookie
         print(f"Search latency, {url.split('://')[0]}, {args.requests} sequential requests each")

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = f"sqlite:///{ROOT / 'bench' / 'out' / 'forum.sqlite3'}"
 
 USERS, CATEGORIES, THREADS, POSTS = 2_000, 20, 5_000, 100_000
+PASSWORD = "bench-password-1"  # every benchmark user's
 WORDS = ("today felt calmer than yesterday and I managed to get outside for a while the "
          "breathing exercise helped when my thoughts started racing I noticed the worry "
          "and let it pass like my therapist showed me sleep is still patchy but better "
@@ -86,7 +87,7 @@ def seed(url: str) -> dict[str, float]:
         rng = random.Random(2026)
         network_id = db.session.scalar(sa.select(Network.id).order_by(Network.id))
         now = datetime.now(UTC)
-        password = hash_password("bench-password-1")
+        password = hash_password(PASSWORD)
         conn = db.session.connection()
         conn.execute(sa.insert(User), [
             {"id": i, "username": f"member_{i:04d}", "username_key": f"member_{i:04d}",

@@ -1,18 +1,25 @@
-"""Start servers for benchmarks on 127.0.0.1; they stop when the benchmark ends."""
+"""Start servers for benchmarks on 127.0.0.1, sign in to them, and read their memory.
+
+Every server ends with the benchmark: it dies with its parent (PR_SET_PDEATHSIG) and
+after SHARON_BENCH_SERVER_TTL seconds at the latest.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,26 +37,29 @@ def _die_with_parent() -> None:
 
 
 @contextmanager
-def serve(script: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
-    """Run `python <script>` with SHARON_PORT set; yield (base URL, pid)."""
-    port = free_port()
+def serve(args: list[str] | str, env: dict[str, str] | None = None,
+          port: int | None = None) -> Iterator[tuple[str, int]]:
+    """Run `python <args>` with SHARON_PORT set; yield (base URL, pid) once /healthz answers."""
+    port = port or free_port()
+    args = [args] if isinstance(args, str) else args
     full_env = {**os.environ, "SHARON_HOST": "127.0.0.1", "SHARON_PORT": str(port),
                 "SHARON_SECRET_KEY": "bench", "SHARON_LOG_LEVEL": "WARNING", **(env or {})}
-    process = subprocess.Popen([sys.executable, str(ROOT / script)], cwd=ROOT, env=full_env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               preexec_fn=_die_with_parent)
+    log_path = Path(tempfile.gettempdir()) / f"sharon-bench-server-{port}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=full_env, stdout=log,
+                                   stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(base + "/healthz", timeout=1):
+                if requests.get(base + "/healthz", timeout=1).ok:
                     break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(process.stderr.read().decode() if process.stderr
-                                       else "server failed") from None
-                time.sleep(0.2)
+            except requests.RequestException:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{args} did not start:\n{log_path.read_text()}")
+            time.sleep(0.1)
         yield base, process.pid
     finally:
         process.terminate()
@@ -57,6 +67,21 @@ def serve(script: str, env: dict[str, str] | None = None) -> Iterator[tuple[str,
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+
+
+def sign_in_cookie(base: str, username: str, password: str) -> str:
+    """Sign in through the real form; returns the Cookie header value for that session."""
+    session = requests.Session()
+    page = session.get(f"{base}/sign-in").text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    if token is None:
+        raise RuntimeError("the sign-in page has no CSRF token")
+    response = session.post(f"{base}/sign-in", allow_redirects=False, data={
+        "csrf_token": token.group(1), "username": username, "password": password})
+    if response.status_code != 302 or "sharon_session" not in session.cookies:
+        raise RuntimeError(f"could not sign in as {username}: {response.status_code}")
+    return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
 
 def rss_mb(pid: int) -> float:

@@ -16,13 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import ctypes
 import json
 import os
-import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,77 +25,38 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
-import requests
 import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.servers import free_port, rss_mb, serve, sign_in_cookie  # noqa: E402
+
 PASSWORD = "bench-password-123"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _die_with_parent() -> None:
-    ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> None:
     subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
 
 
-@contextlib.contextmanager
-def server(cmd: list[str], env: dict[str, str], port: int):
-    log = open(Path(tempfile.gettempdir()) / f"bench-wall-{port}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                               preexec_fn=_die_with_parent)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{base}/healthz", timeout=1).ok:
-                    break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError(f"{cmd} did not start")
-        yield base, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def sharon_env(mode: str, db: Path, port: int) -> dict[str, str]:
-    return {**os.environ, "SHARON_DATABASE_URL": f"sqlite:///{db}", "SHARON_ASYNC_MODE": mode,
+def sharon_env(mode: str, db: Path, port: int | None) -> dict[str, str]:
+    """The settings for SHaRON under `mode`; no port for commands that serve nothing."""
+    env = {**os.environ, "SHARON_DATABASE_URL": f"sqlite:///{db}", "SHARON_ASYNC_MODE": mode,
             "SHARON_SECRET_KEY": "bench-secret", "SHARON_ARGON2_PROFILE": "fast",
-            "SHARON_PORT": str(port), "SHARON_HOST": "127.0.0.1", "SHARON_LOG_LEVEL": "WARNING",
+            "SHARON_HOST": "127.0.0.1", "SHARON_LOG_LEVEL": "WARNING",
             "SHARON_PASSWORD": PASSWORD}
+    if port:
+        env["SHARON_PORT"] = str(port)
+    return env
 
 
 def prepare_sharon(db: Path) -> None:
-    env = sharon_env("threading", db, 0)
+    env = sharon_env("threading", db, None)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     _run([*flask, "init-db"], env)
     for name, role in (("bench_sender", "member"), ("bench_reader", "member"),
                        ("bench_peer", "peer_supporter")):
         _run([*flask, "create-user", name, "--role", role], env)
     _run([*flask, "wall-session", "--minutes", "600"], env)
-
-
-def cookie(base: str, username: str) -> str:
-    http = requests.Session()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
-                      http.get(f"{base}/sign-in").text).group(1)  # type: ignore[union-attr]
-    http.post(f"{base}/sign-in", data={"csrf_token": token, "username": username,
-                                       "password": PASSWORD})
-    return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
 
 
 async def measure(base: str, n: int, headers: dict[str, str], sender_headers: dict[str, str],
@@ -169,28 +125,28 @@ async def measure(base: str, n: int, headers: dict[str, str], sender_headers: di
 
 
 def run_one(kind: str, mode: str, n: int, paced: int, pace: float) -> dict[str, float]:
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         if kind == "sharon":
             db = Path(tmp) / "bench.sqlite3"
             prepare_sharon(db)
-            cmd = [sys.executable, "wsgi.py"]
+            args = ["wsgi.py"]
             env = sharon_env(mode, db, port)
         else:
-            cmd = [sys.executable, "bench/wall_ceiling.py", str(port)]
+            args = ["bench/wall_ceiling.py", str(port)]
             env = {**os.environ, "SHARON_ASYNC_MODE": mode}
-        with server(cmd, env, port) as (base, process):
+        with serve(args, env, port) as (base, pid):
             if kind == "sharon":
-                headers = {"Cookie": cookie(base, "bench_reader")}
-                sender_headers = {"Cookie": cookie(base, "bench_sender")}
+                headers = {"Cookie": sign_in_cookie(base, "bench_reader", PASSWORD)}
+                sender_headers = {"Cookie": sign_in_cookie(base, "bench_sender", PASSWORD)}
                 peer = socketio.Client(reconnection=False)
                 peer.connect(base, namespaces=["/wall"], transports=["websocket"],
-                             headers={"Cookie": cookie(base, "bench_peer")})
+                             headers={"Cookie": sign_in_cookie(base, "bench_peer", PASSWORD)})
                 peer.call("duty", {"on": True}, namespace="/wall")
             else:
                 headers = sender_headers = {}
             result = asyncio.run(measure(base, n, headers, sender_headers, paced, pace))
-            result["rss_mb"] = psutil.Process(process.pid).memory_info().rss / 2**20
+            result["rss_mb"] = rss_mb(pid)
             if kind == "sharon":
                 peer.disconnect()
     return result

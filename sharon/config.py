@@ -68,12 +68,35 @@ def _get(env: dict[str, str], name: str) -> str | None:
     raise KeyError(name)
 
 
-def _int(env: dict[str, str], name: str) -> int:
+def _int(env: dict[str, str], name: str, low: int = 0, high: int | None = None) -> int:
     raw = _get(env, name)
     try:
-        return int(raw or "0")
+        value = int(raw or "0")
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from exc
+    if value < low or (high is not None and value > high):
+        upper = f" and at most {high}" if high is not None else ""
+        raise ConfigError(f"{name} must be at least {low}{upper}, not {value}.")
+    return value
+
+
+def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    value = _get(env, name) or ""
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+    return value
+
+
+def _rate_limit(env: dict[str, str]) -> str:
+    from limits import parse_many
+
+    value = _get(env, "SHARON_SIGNIN_RATE_LIMIT") or ""
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ConfigError("SHARON_SIGNIN_RATE_LIMIT must look like '20 per minute;100 per "
+                          f"hour', not {value!r}.") from exc
+    return value
 
 
 def _development_key(instance: Path) -> str:
@@ -97,9 +120,7 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
     """Build the Flask config mapping from the environment."""
     env = dict(os.environ if env is None else env)
     instance = Path(instance_path or ROOT / "instance")
-    sharon_env = _get(env, "SHARON_ENV")
-    if sharon_env not in ("development", "production"):
-        raise ConfigError("SHARON_ENV must be 'development' or 'production'.")
+    sharon_env = _choice(env, "SHARON_ENV", ("development", "production"))
     production = sharon_env == "production"
 
     secret = _get(env, "SHARON_SECRET_KEY")
@@ -113,9 +134,7 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
 
     database_url = _get(env, "SHARON_DATABASE_URL") or f"sqlite:///{instance / 'sharon.sqlite3'}"
     redis_url = _get(env, "SHARON_REDIS_URL")
-    async_mode = _get(env, "SHARON_ASYNC_MODE")
-    if async_mode not in ("eventlet", "gevent", "threading"):
-        raise ConfigError("SHARON_ASYNC_MODE must be eventlet, gevent or threading.")
+    async_mode = _choice(env, "SHARON_ASYNC_MODE", ("eventlet", "gevent", "threading"))
     origins = [o.strip() for o in (_get(env, "SHARON_ALLOWED_ORIGINS") or "").split(",")
                if o.strip()]
 
@@ -128,19 +147,19 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
         "SHARON_REDIS_URL": redis_url,
         "SHARON_ASYNC_MODE": async_mode,
         "SHARON_HOST": _get(env, "SHARON_HOST"),
-        "SHARON_PORT": _int(env, "SHARON_PORT"),
+        "SHARON_PORT": _int(env, "SHARON_PORT", 1, 65535),
         "SHARON_PROXY_COUNT": _int(env, "SHARON_PROXY_COUNT"),
         "SHARON_ALLOWED_ORIGINS": origins,
-        "SHARON_INVITE_DAYS": _int(env, "SHARON_INVITE_DAYS"),
-        "SHARON_LOCKOUT_ATTEMPTS": _int(env, "SHARON_LOCKOUT_ATTEMPTS"),
-        "SHARON_LOCKOUT_MINUTES": _int(env, "SHARON_LOCKOUT_MINUTES"),
-        "SHARON_SIGNIN_RATE_LIMIT": _get(env, "SHARON_SIGNIN_RATE_LIMIT"),
-        "SHARON_ARGON2_PROFILE": _get(env, "SHARON_ARGON2_PROFILE"),
+        "SHARON_INVITE_DAYS": _int(env, "SHARON_INVITE_DAYS", 1, 90),
+        "SHARON_LOCKOUT_ATTEMPTS": _int(env, "SHARON_LOCKOUT_ATTEMPTS", 1),
+        "SHARON_LOCKOUT_MINUTES": _int(env, "SHARON_LOCKOUT_MINUTES", 1),
+        "SHARON_SIGNIN_RATE_LIMIT": _rate_limit(env),
+        "SHARON_ARGON2_PROFILE": _choice(env, "SHARON_ARGON2_PROFILE", ("default", "fast")),
         "SHARON_LOG_LEVEL": _get(env, "SHARON_LOG_LEVEL"),
         "SHARON_PREMODERATE_FIRST_POSTS": _int(env, "SHARON_PREMODERATE_FIRST_POSTS"),
         "SHARON_MEDIA_DIR": _get(env, "SHARON_MEDIA_DIR") or str(instance / "media"),
         # Kept in bytes too, so that tests can set a tiny limit.
-        "SHARON_MAX_VIDEO_BYTES": _int(env, "SHARON_MAX_VIDEO_MB") * 1024 * 1024,
+        "SHARON_MAX_VIDEO_BYTES": _int(env, "SHARON_MAX_VIDEO_MB", 1) * 1024 * 1024,
         # Cookies: HttpOnly and SameSite=Lax always; Secure whenever served over HTTPS.
         "SESSION_COOKIE_NAME": "sharon_session",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -85,3 +85,18 @@ _CONTROLS[0x7F] = None
 def clean_text(text: str) -> str:
     """Drop NUL and other control characters (PostgreSQL refuses NUL), keep newlines/tabs."""
     return text.replace("\r\n", "\n").translate(_CONTROLS)
+
+
+def required_text(value: object, limit: int, empty: str, too_long: str) -> str:
+    """Text someone must write (a post, a message, a reason), cleaned, or a refusal.
+
+    `too_long` may use {limit} and {length}, so people see both numbers.
+    """
+    from sharon.refusals import Refused
+
+    text = clean_text(value).strip() if isinstance(value, str) else ""
+    if not text:
+        raise Refused("empty", empty)
+    if len(text) > limit:
+        raise Refused("too_long", too_long.format(limit=f"{limit:,}", length=f"{len(text):,}"))
+    return text

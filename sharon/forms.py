@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectMultipleField
+from wtforms import Field, SelectChoice, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -24,3 +24,8 @@ class ButtonForm(FlaskForm):
 def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def add_error(field: Field, message: str) -> None:
+    """Show a service's refusal on the form field it is about (WTForms may hold a tuple)."""
+    field.errors = [*field.errors, message]

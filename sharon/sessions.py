@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, session
 from flask_login import LoginManager, login_user
 
@@ -17,17 +18,27 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     # "strong" would sign people out when their mobile network changes address.
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        """The id carries the session version, so a password change ends old sessions."""
-        try:
-            raw_id, raw_version = user_id.split(":", 1)
-            user = db.session.get(User, int(raw_id))
-        except ValueError:
-            return None
-        if user is None or str(user.session_version) != raw_version or not user.is_active:
-            return None
-        return user
+    login_manager.user_loader(user_for_session)
+
+
+def user_for_session(user_id: object, fresh: bool = False) -> User | None:
+    """The active user a session's id names, or None.
+
+    The id carries the session version, so a password change, a suspension or a
+    sign-out ends every other copy of the session. `fresh` re-reads the row even if
+    the session already holds it (the Wall's sockets live far longer than a request).
+    """
+    if not isinstance(user_id, str) or ":" not in user_id:
+        return None
+    raw_id, raw_version = user_id.split(":", 1)
+    if not raw_id.isdigit():
+        return None
+    user = db.session.execute(
+        sa.select(User).where(User.id == int(raw_id))
+        .execution_options(populate_existing=fresh)).scalar_one_or_none()
+    if user is None or str(user.session_version) != raw_version or not user.is_active:
+        return None
+    return user
 
 
 def start_session(user: User) -> None:

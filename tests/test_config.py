@@ -32,11 +32,20 @@ def test_development_generates_a_key_and_warns(tmp_path, capsys):
     assert (tmp_path / "development-secret-key").stat().st_mode & 0o077 == 0
 
 
-def test_bad_values_are_explained(tmp_path):
-    with pytest.raises(ConfigError, match="SHARON_PORT must be a whole number"):
-        load({"SHARON_PORT": "eighty"}, instance_path=str(tmp_path))
-    with pytest.raises(ConfigError, match="SHARON_ENV"):
-        load({"SHARON_ENV": "staging"}, instance_path=str(tmp_path))
+@pytest.mark.parametrize("env, message", [
+    ({"SHARON_PORT": "eighty"}, "SHARON_PORT must be a whole number"),
+    ({"SHARON_PORT": "70000"}, "SHARON_PORT must be at least 1 and at most 65535"),
+    ({"SHARON_ENV": "staging"}, "SHARON_ENV must be one of development, production"),
+    ({"SHARON_ASYNC_MODE": "asyncio"}, "SHARON_ASYNC_MODE must be one of"),
+    ({"SHARON_ARGON2_PROFILE": "turbo"}, "SHARON_ARGON2_PROFILE must be one of default, fast"),
+    ({"SHARON_MAX_VIDEO_MB": "0"}, "SHARON_MAX_VIDEO_MB must be at least 1"),
+    ({"SHARON_INVITE_DAYS": "0"}, "SHARON_INVITE_DAYS must be at least 1 and at most 90"),
+    ({"SHARON_LOCKOUT_ATTEMPTS": "-1"}, "SHARON_LOCKOUT_ATTEMPTS must be at least 1"),
+    ({"SHARON_SIGNIN_RATE_LIMIT": "lots"}, "SHARON_SIGNIN_RATE_LIMIT must look like"),
+])
+def test_bad_values_are_explained(tmp_path, env, message):
+    with pytest.raises(ConfigError, match=message):
+        load({"SHARON_SECRET_KEY": "k", **env}, instance_path=str(tmp_path))
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(tmp_path):

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from sharon.account.forms import ChangePasswordForm
 from sharon.auth import services as auth
 from sharon.extensions import db
+from sharon.forms import add_error
 from sharon.permissions import Action, require
 from sharon.refusals import Refused
 from sharon.sessions import start_session
@@ -32,7 +33,7 @@ def password() -> str | Response:
         except Refused as refused:
             db.session.rollback()
             target = form.current if refused.code == "bad_credentials" else form.password
-            target.errors = [*target.errors, refused.message]
+            add_error(target, refused.message)
         else:
             db.session.commit()
             start_session(current_user._get_current_object())  # this session stays; others end

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from sharon.admin import services
 from sharon.admin.forms import NetworkForm, NetworksForm, RoleForm, StaffAccountForm, StatusForm
 from sharon.extensions import db
-from sharon.forms import options
+from sharon.forms import add_error, options
 from sharon.models import Role, Status, User
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
@@ -110,7 +110,7 @@ def new_person() -> str | Response:
         except Refused as refused:
             db.session.rollback()
             target = form.password if refused.code == "weak_password" else form.username
-            target.errors = [*target.errors, refused.message]
+            add_error(target, refused.message)
         else:
             db.session.commit()
             flash(f"Account {user.username} created. Give them their temporary password "
@@ -128,7 +128,7 @@ def networks() -> str | Response:
             network = services.create_network(form.name.data, form.description.data or "")
         except Refused as refused:
             db.session.rollback()
-            form.name.errors = [*form.name.errors, refused.message]
+            add_error(form.name, refused.message)
         else:
             db.session.commit()
             flash(f"Network {network.name} created.", "success")

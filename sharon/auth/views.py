@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from sharon.auth import services
 from sharon.auth.forms import JoinForm, SignInForm
 from sharon.extensions import db, limiter
-from sharon.forms import ButtonForm
+from sharon.forms import ButtonForm, add_error
 from sharon.invitations import services as invitations
 from sharon.refusals import Refused
 from sharon.sessions import start_session
@@ -98,7 +98,7 @@ def join() -> str | Response:
             db.session.rollback()
             field = {"username_taken": form.username, "invalid_username": form.username,
                      "weak_password": form.password}.get(refused.code, form.code)
-            field.errors = [*field.errors, refused.message]
+            add_error(field, refused.message)
         else:
             db.session.commit()
             start_session(user)

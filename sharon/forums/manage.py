@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from sharon.admin.services import all_networks
 from sharon.content import clean_text
 from sharon.extensions import db
-from sharon.forms import ButtonForm, options
+from sharon.forms import ButtonForm, add_error, options
 from sharon.forums import categories as category_services
 from sharon.forums.forms import CategoryForm, MutedWordForm
 from sharon.forums.views import bp
@@ -31,10 +31,9 @@ def muted_words() -> str | Response:
     if form.validate_on_submit():
         term = " ".join(clean_text(form.term.data).split()).lower()
         if any(w.term == term for w in words):
-            form.term.errors = [*form.term.errors, "You have already muted that."]
+            add_error(form.term, "You have already muted that.")
         elif len(words) >= MAX_MUTED_WORDS:
-            form.term.errors = [*form.term.errors,
-                                f"You can mute up to {MAX_MUTED_WORDS} words."]
+            add_error(form.term, f"You can mute up to {MAX_MUTED_WORDS} words.")
         else:
             db.session.add(MutedWord(user_id=current_user.id, term=term))
             db.session.commit()
@@ -69,7 +68,7 @@ def manage_categories() -> str | Response:
                 form.position.data, form.audience.data)
         except Refused as refused:
             db.session.rollback()
-            form.name.errors = [*form.name.errors, refused.message]
+            add_error(form.name, refused.message)
         else:
             db.session.commit()
             flash(f"Category {category.name} created.", "success")
@@ -95,7 +94,7 @@ def edit_category(category_id: int) -> str | Response:
                                      form.audience.data)
         except Refused as refused:
             db.session.rollback()
-            form.name.errors = [*form.name.errors, refused.message]
+            add_error(form.name, refused.message)
         else:
             db.session.commit()
             flash(f"Category {category.name} saved.", "success")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from sharon import clock, safety
-from sharon.content import clean_text, render_markdown, to_text
+from sharon.content import clean_text, render_markdown, required_text, to_text
 from sharon.extensions import db
 from sharon.forums import visibility
 from sharon.models import (
@@ -88,13 +88,8 @@ def post_for(user: User, post_id: int) -> Post:
 
 
 def _check_body(body: str) -> str:
-    body = clean_text(body).strip()
-    if not body:
-        raise Refused("empty", "Please write something before posting.")
-    if len(body) > BODY_MAX:
-        raise Refused("too_long", f"Posts can be up to {BODY_MAX:,} characters. Yours has "
-                                  f"{len(body):,}.")
-    return body
+    return required_text(body, BODY_MAX, "Please write something before posting.",
+                         "Posts can be up to {limit} characters. Yours has {length}.")
 
 
 def _check_note(note: str | None) -> str | None:
@@ -303,31 +298,20 @@ def unfollow(user: User, thread: Thread) -> None:
 
 
 def _notify(thread: Thread, post: Post) -> None:
-    """Followers hear of replies; people named with @username hear they were mentioned."""
+    """Followers hear of replies; people named with @username hear they were mentioned.
+    Only people who may see the thread now hear anything (it may have been moved)."""
     author_id = post.author_id
     now = clock.now()
-    mentioned: set[int] = set()
-    names = {m.lower() for m in MENTION_RE.findall(post.body_source)}
-    if names:
-        for user in db.session.scalars(sa.select(User).where(
-                User.username_key.in_(list(names)[:MAX_MENTIONS]))):
-            if user.id != author_id and user.is_active and \
-                    visibility.may_see_thread(user, thread):
-                mentioned.add(user.id)
-                db.session.add(Notification(user_id=user.id, kind="mention", actor_id=author_id,
-                                            thread_id=thread.id, post_id=post.id,
-                                            created_at=now))
-    if post.number > 1:
-        followers = db.session.scalars(sa.select(ThreadFollow.user_id).where(
-            ThreadFollow.thread_id == thread.id)).all()
-        for follower in db.session.scalars(sa.select(User).where(User.id.in_(followers))):
-            user_id = follower.id
-            # A thread moved into a space they cannot see no longer tells them anything.
-            if user_id != author_id and user_id not in mentioned and follower.is_active \
-                    and visibility.may_see_thread(follower, thread):
-                db.session.add(Notification(user_id=user_id, kind="reply", actor_id=author_id,
-                                            thread_id=thread.id, post_id=post.id,
-                                            created_at=now))
+    names = list({m.lower() for m in MENTION_RE.findall(post.body_source)})[:MAX_MENTIONS]
+    named = set(db.session.scalars(sa.select(User.id).where(User.username_key.in_(names)))) \
+        if names else set()
+    followers = set(db.session.scalars(sa.select(ThreadFollow.user_id).where(
+        ThreadFollow.thread_id == thread.id))) if post.number > 1 else set()
+    may_see = visibility.viewers(thread, (named | followers) - {author_id})
+    for user_id in sorted(may_see):
+        kind = "mention" if user_id in named else "reply"
+        db.session.add(Notification(user_id=user_id, kind=kind, actor_id=author_id,
+                                    thread_id=thread.id, post_id=post.id, created_at=now))
 
 
 def approve(post: Post) -> None:

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from sharon import search
 from sharon.extensions import db
-from sharon.forms import ButtonForm
+from sharon.forms import ButtonForm, add_error
 from sharon.forums import moderation as forum_moderation
 from sharon.forums import queries, services
 from sharon.forums.forms import (
@@ -93,7 +93,7 @@ def new_thread(category_id: int) -> str | Response:
             db.session.rollback()
             _blocked(refused, f"{form.title.data}\n{form.body.data}")
             field = form.title if refused.code == "title" else form.body
-            field.errors = [*field.errors, refused.message]
+            add_error(field, refused.message)
         else:
             db.session.commit()
             _tell_author(outcome)
@@ -149,7 +149,7 @@ def reply(thread_id: int) -> str | Response:
         except Refused as refused:
             db.session.rollback()
             _blocked(refused, form.body.data)
-            form.body.errors = [*form.body.errors, refused.message]
+            add_error(form.body, refused.message)
         else:
             db.session.commit()
             _tell_author(outcome)
@@ -195,7 +195,7 @@ def edit(post_id: int) -> str | Response:
             if refused.code == "forbidden":
                 abort(403)
             _blocked(refused, form.body.data)
-            form.body.errors = [*form.body.errors, refused.message]
+            add_error(form.body, refused.message)
         else:
             db.session.commit()
             if outcome.crisis:
@@ -249,7 +249,7 @@ def report(post_id: int) -> str | Response:
             forum_moderation.report(current_user, post, form.reason.data, form.detail.data or "")
         except Refused as refused:
             db.session.rollback()
-            form.reason.errors = [*form.reason.errors, refused.message]
+            add_error(form.reason, refused.message)
         else:
             db.session.commit()
             flash("Thank you for your report. The moderating team will look at it. If "

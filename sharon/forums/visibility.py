@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from sharon.extensions import db
 from sharon.models import Category, CategoryAudience, Post, PostStatus, Thread, User, user_networks
-from sharon.permissions import Action, can
+from sharon.permissions import PERMISSIONS, Action, can
 
 
 def sees_everything(user: User) -> bool:
@@ -74,3 +76,34 @@ def post_clause(user: User) -> ColumnElement[bool]:
         return sa.true()
     return sa.or_(Post.status.in_([PostStatus.VISIBLE, PostStatus.DELETED]),
                   sa.and_(Post.status == PostStatus.HELD, Post.author_id == user.id))
+
+
+def _roles_with(action: Action) -> list[str]:
+    return [role.value for role, actions in PERMISSIONS.items() if action in actions]
+
+
+def viewers(thread: Thread, user_ids: Iterable[int]) -> set[int]:
+    """Which of these people may see the thread now: one query, however many there are.
+
+    The same rules as may_see_thread, in SQL, for notifying followers and mentions.
+    """
+    ids = set(user_ids)
+    if not ids:
+        return set()
+    audience = thread.category.audience
+    readers = [r for r in _roles_with(Action.READ_COMMUNITY)
+               if audience == CategoryAudience.EVERYONE
+               or (audience == CategoryAudience.CARERS and r in _roles_with(
+                   Action.SEE_CARER_SPACES))
+               or (audience == CategoryAudience.TEAM and r in _roles_with(
+                   Action.SEE_TEAM_SPACES))]
+    in_network = sa.exists().where(user_networks.c.user_id == User.id,
+                                   user_networks.c.network_id == thread.category.network_id)
+    sees_space = sa.or_(User.role.in_(_roles_with(Action.SEE_TEAM_SPACES)),
+                        sa.and_(User.role.in_(readers), in_network))
+    conditions = [User.id.in_(ids), User.status == "active", sees_space]
+    if thread.hidden or thread.held:
+        moderators = User.role.in_(_roles_with(Action.MODERATE))
+        conditions.append(moderators if thread.hidden or thread.author_id is None else
+                          sa.or_(moderators, User.id == thread.author_id))
+    return set(db.session.scalars(sa.select(User.id).where(*conditions)))

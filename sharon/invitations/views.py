@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from sharon import clock
 from sharon.admin.services import all_networks
 from sharon.extensions import db
-from sharon.forms import ButtonForm, options
+from sharon.forms import ButtonForm, add_error, options
 from sharon.invitations import services
 from sharon.invitations.forms import InvitationForm
 from sharon.models import Invitation, Role
@@ -52,7 +52,7 @@ def new() -> str | Response:
             )
         except Refused as refused:
             db.session.rollback()
-            form.networks.errors = [*form.networks.errors, refused.message]
+            add_error(form.networks, refused.message)
         else:
             db.session.commit()
             # The code is shown on this response only; it is not stored anywhere.

@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from sharon import clock
-from sharon.content import render_markdown, to_text
+from sharon.content import clean_text, render_markdown, to_text
 from sharon.extensions import db
 from sharon.library.media import Slot, Stored
 from sharon.models import (
@@ -171,7 +171,7 @@ def slugify(name: str) -> str:
 def parse_tags(raw: str) -> list[tuple[str, str]]:
     """"Sleep, low mood" -> [(name, slug)]; refuses too many or meaningless tags."""
     tags: dict[str, str] = {}
-    for part in raw.split(","):
+    for part in clean_text(raw).split(","):
         name = " ".join(part.split())
         if not name:
             continue
@@ -187,19 +187,23 @@ def parse_tags(raw: str) -> list[tuple[str, str]]:
 
 
 def _tags(raw: str) -> list[Tag]:
+    wanted = parse_tags(raw)
+    known = {t.slug: t for t in db.session.scalars(
+        sa.select(Tag).where(Tag.slug.in_([slug for _, slug in wanted])))} if wanted else {}
     found: list[Tag] = []
-    for name, slug in parse_tags(raw):
-        tag = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
-        if tag is None:
-            tag = Tag(name=name, slug=slug)
-            db.session.add(tag)
-        found.append(tag)
+    for name, slug in wanted:
+        if slug not in known:
+            known[slug] = Tag(name=name, slug=slug)
+            db.session.add(known[slug])
+        found.append(known[slug])
     return found
 
 
 def _apply(resource: Resource, info: ResourceInput) -> list[str]:
     """Copy the input onto the resource; returns the names of the fields that changed."""
-    title, summary = info.title.strip(), info.summary.strip()
+    # NUL and other control characters never reach the database (PostgreSQL refuses NUL).
+    title, summary = clean_text(info.title).strip(), clean_text(info.summary).strip()
+    body, transcript = clean_text(info.body), clean_text(info.transcript).strip()
     if not title:
         raise Refused("empty", "Enter a title.")
     if not summary:
@@ -208,15 +212,15 @@ def _apply(resource: Resource, info: ResourceInput) -> list[str]:
         Network.id.in_(list(info.network_ids)))))
     if not networks:
         raise Refused("no_network", "Choose at least one network this resource is for.")
-    html = str(render_markdown(info.body))
+    html = str(render_markdown(body))
     words = len(to_text(html).split())
     new = {
         "title": title,
         "summary": summary,
-        "body_source": info.body,
+        "body_source": body,
         "body_html": html,
         "reading_minutes": max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0,
-        "transcript": info.transcript.strip(),
+        "transcript": transcript,
         "audience": str(Audience(info.audience)),
         "duration_seconds": info.duration_seconds,
     }

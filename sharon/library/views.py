@@ -22,7 +22,7 @@ from wtforms import ValidationError
 from sharon import clock
 from sharon.admin.services import all_networks
 from sharon.extensions import csrf, db
-from sharon.forms import ButtonForm, options
+from sharon.forms import ButtonForm, add_error, options
 from sharon.library import media, services
 from sharon.library.forms import ResourceForm, ScheduleForm, format_duration, parse_duration
 from sharon.models import Audience, Resource, ResourceKind
@@ -201,7 +201,7 @@ def _refusal_field(form: ResourceForm, refused: Refused) -> None:
         target = form.title if "title" in refused.message else form.summary
     if refused.code == "not_ready":
         target = form.body
-    target.errors = [*target.errors, refused.message]
+    add_error(target, refused.message)
 
 
 def _edit_page(item: Resource, form: ResourceForm | None = None,
@@ -335,7 +335,7 @@ def schedule(resource_id: int) -> Response | tuple[str, int]:
         services.publish(current_user, item, when=form.when())
     except Refused as refused:
         db.session.rollback()
-        form.publish_at.errors = [*form.publish_at.errors, refused.message]
+        add_error(form.publish_at, refused.message)
         return _edit_page(_staff_resource(resource_id), schedule=form, status=400)
     db.session.commit()
     flash("Scheduled. It will appear by itself at that time.", "success")

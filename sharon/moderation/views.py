@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from sharon import clock
 from sharon.extensions import db
-from sharon.forms import ButtonForm
+from sharon.forms import ButtonForm, add_error
 from sharon.models import ModerationItem, WatchedWord
 from sharon.moderation import services, words
 from sharon.moderation.forms import ACTION_LABELS, WatchedWordForm
@@ -59,7 +59,7 @@ def watched_words() -> str | Response:
                              bool(form.is_risk.data))
         except Refused as refused:
             db.session.rollback()
-            form.term.errors = [*form.term.errors, refused.message]
+            add_error(form.term, refused.message)
         else:
             db.session.commit()
             flash(f"“{word.term}” added to the watched words.", "success")

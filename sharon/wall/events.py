@@ -29,6 +29,7 @@ from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
 from sharon.refusals import Refused
 from sharon.safety import CRISIS_CONTACTS
+from sharon.sessions import user_for_session
 from sharon.wall import hours, services
 
 NS = "/wall"
@@ -45,19 +46,8 @@ def crisis_contacts() -> list[dict[str, str]]:
 
 
 def _user() -> User | None:
-    """The signed-in person, fresh from the database (Flask-Login's id carries the version)."""
-    raw = session.get("_user_id")
-    if not isinstance(raw, str) or ":" not in raw:
-        return None
-    raw_id, version = raw.split(":", 1)
-    if not raw_id.isdigit():
-        return None
-    user = db.session.execute(
-        sa.select(User).where(User.id == int(raw_id))
-        .execution_options(populate_existing=True)).scalar_one_or_none()
-    if user is None or str(user.session_version) != version or not user.is_active:
-        return None
-    return user
+    """The signed-in person, re-read from the database at every event."""
+    return user_for_session(session.get("_user_id"), fresh=True)
 
 
 def ok(**fields: Any) -> dict[str, Any]:

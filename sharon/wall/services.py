@@ -7,7 +7,6 @@ change that was rolled back.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sharon import clock, safety
-from sharon.content import render_plain
+from sharon.content import render_plain, required_text
 from sharon.extensions import db
 from sharon.models import (
     ItemKind,
@@ -41,7 +40,6 @@ RECENT = 50                          # messages a client receives on connect
 CATCH_UP_LIMIT = 200                 # missed messages replayed on reconnect, at most
 MAX_MUTE_MINUTES = 7 * 24 * 60
 # Control characters (PostgreSQL refuses NUL in text); newlines and tabs are kept.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 HELD_FOR_RISK = "risk"
 HELD_NO_ONE_ON_DUTY = "no_one_on_duty"
@@ -223,15 +221,8 @@ def check_can_post(user: User, at: datetime) -> None:
 
 def clean_body(body: Any) -> str:
     """The message text, or a refusal when it is empty or too long."""
-    if not isinstance(body, str):
-        raise Refused("empty", "Please write a message first.")
-    body = _CONTROL.sub("", body).strip()
-    if not body:
-        raise Refused("empty", "Please write a message first.")
-    if len(body) > MAX_LENGTH:
-        raise Refused("too_long", f"Messages can be up to {MAX_LENGTH:,} characters; yours is "
-                                  f"{len(body):,}.")
-    return body
+    return required_text(body, MAX_LENGTH, "Please write a message first.",
+                         "Messages can be up to {limit} characters; yours is {length}.")
 
 
 @dataclass(frozen=True)
@@ -364,11 +355,8 @@ def do_mute(actor: User, username: Any, minutes: Any, reason: Any) -> WallMute:
         raise Refused("empty", "Choose how many minutes (at least 1).")
     if minutes > MAX_MUTE_MINUTES:
         raise Refused("too_long", "A mute can last up to 7 days.")
-    if not isinstance(reason, str) or not reason.strip():
-        raise Refused("empty", "Give a reason: the person muted is shown it.")
-    reason = _CONTROL.sub("", reason).strip()
-    if len(reason) > 500:
-        raise Refused("too_long", "Keep the reason under 500 characters.")
+    reason = required_text(reason, 500, "Give a reason: the person muted is shown it.",
+                           "Keep the reason under {limit} characters.")
     now = clock.now()
     mute = WallMute(user=target, by=actor, reason=reason, created_at=now,
                     ends_at=now + timedelta(minutes=minutes))

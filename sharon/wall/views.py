@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from sharon import clock
 from sharon.extensions import db
-from sharon.forms import ButtonForm
+from sharon.forms import ButtonForm, add_error
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
 from sharon.wall import events, hours, services
@@ -68,7 +68,7 @@ def sessions() -> str | Response | tuple[str, int]:
                         session_form.note.data or "")
                 except Refused as refused:
                     db.session.rollback()
-                    session_form.day.errors = [*session_form.day.errors, refused.message]
+                    add_error(session_form.day, refused.message)
                 else:
                     db.session.commit()
                     flash("Extra session added.", "success")
@@ -81,8 +81,7 @@ def sessions() -> str | Response | tuple[str, int]:
                                          closure_form.ends_on.data, closure_form.reason.data)
                 except Refused as refused:
                     db.session.rollback()
-                    closure_form.starts_on.errors = [*closure_form.starts_on.errors,
-                                                     refused.message]
+                    add_error(closure_form.starts_on, refused.message)
                 else:
                     db.session.commit()
                     flash("Closure added.", "success")

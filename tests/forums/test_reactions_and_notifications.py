@@ -161,3 +161,31 @@ def test_search_snippets_are_escaped_once(client, make_user, general):
     sign_in(client, "ash")
     html = client.get("/forums/search?q=biscuits").get_data(as_text=True)
     assert "tea &lt; coffee &amp; <mark>biscuits</mark>" in html
+
+
+def test_notifying_followers_costs_the_same_queries_however_many_there_are(make_user,
+                                                                            general):
+    from sharon.forums import services
+    from sharon.models import ThreadFollow
+    from tests.forums.test_reading import count_statements
+
+    river = make_user(username="river")
+    small = start_thread(river, general, title="Few followers")
+    big = start_thread(river, general, title="Many followers")
+    for i in range(15):
+        db.session.add(ThreadFollow(user_id=make_user(username=f"fan_{i}").id, thread_id=big.id))
+    db.session.add(ThreadFollow(user_id=_id("fan_0"), thread_id=small.id))
+    db.session.commit()
+    writer = make_user(username="writer")
+    services.reply(writer, small, "warming up: the writer's networks are read once")
+    db.session.commit()
+    reads = []
+    for thread in (small, big):
+        thread = db.session.get(type(thread), thread.id)
+        with count_statements() as statements:
+            services.reply(writer, thread, "a reply for @river")
+        reads.append([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+        db.session.commit()
+    assert len(reads[0]) == len(reads[1])
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.thread_id == big.id)) == 16  # 15 followers and river (mentioned)
