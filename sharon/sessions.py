@@ -21,6 +21,10 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.user_loader(user_for_session)
 
 
+# Built once: it runs on every signed-in request.
+_USER = sa.select(User).where(User.id == sa.bindparam("user_id"))
+
+
 def user_for_session(user_id: object, fresh: bool = False) -> User | None:
     """The active user a session's id names, or None.
 
@@ -33,9 +37,9 @@ def user_for_session(user_id: object, fresh: bool = False) -> User | None:
     raw_id, raw_version = user_id.split(":", 1)
     if not raw_id.isdigit():
         return None
-    user = db.session.execute(
-        sa.select(User).where(User.id == int(raw_id))
-        .execution_options(populate_existing=fresh)).scalar_one_or_none()
+    user = db.session.execute(_USER, {"user_id": int(raw_id)},
+                              execution_options={"populate_existing": fresh}
+                              ).scalar_one_or_none()
     if user is None or str(user.session_version) != raw_version or not user.is_active:
         return None
     return user

@@ -31,6 +31,9 @@ def nav_link(endpoint: str) -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    from sharon.forums import fragments
+
+    fragments.init_app(app)
     app.jinja_env.filters["london"] = london
     app.jinja_env.globals.update(nav_link=nav_link, can=can, Action=Action)
 

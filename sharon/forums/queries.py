@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -22,6 +23,7 @@ from sharon.models import (
     Notification,
     Post,
     PostRevision,
+    PostStatus,
     Reaction,
     Thread,
     ThreadFollow,
@@ -29,6 +31,7 @@ from sharon.models import (
     User,
 )
 from sharon.models.forums import REACTIONS
+from sharon.permissions import Action, can
 
 THREADS_PER_PAGE = 25
 POSTS_PER_PAGE = 20
@@ -95,22 +98,23 @@ def thread_listing(user: User, category: Category, page: int) -> tuple[list[Thre
     return rows, Page(page, pages)
 
 
-@dataclass
-class PostView:
-    post: Post
-    reactions: dict[str, int]
-    mine: set[str]
+class PostRow(NamedTuple):
+    """A post as the thread page shows it: its row (post columns, author's username and
+    role), its reaction counts and which this reader pressed (REACTIONS' order), and
+    the muted word it contains, if any."""
+
+    row: sa.Row
+    counts: tuple[int, ...]
+    pressed: tuple[bool, ...]
     muted_by: str | None
 
 
 @dataclass
 class ThreadView:
     thread: Thread
-    posts: list[PostView]
+    posts: list[PostRow]
     page: Page
     following: bool
-    first_unread_number: int | None = None
-    reaction_labels: dict[str, str] = field(default_factory=lambda: REACTIONS)
 
 
 def _compile_muted(terms: list[str]) -> re.Pattern[str] | None:
@@ -120,46 +124,81 @@ def _compile_muted(terms: list[str]) -> re.Pattern[str] | None:
                       re.IGNORECASE)
 
 
-def thread_view(user: User, thread: Thread, page: int) -> ThreadView:
-    where = [Post.thread_id == thread.id, visibility.post_clause(user)]
+_posts, _users, _reactions = Post.__table__, User.__table__, Reaction.__table__
+
+
+@cache
+def _thread_statements(moderator: bool) -> tuple[sa.Select, sa.Select, sa.Select]:
+    """The thread page's statements, built once: (reader's state, posts, reactions).
+
+    Plain Core rows, not ORM objects, and no statement built per request: this page is
+    the forum's busiest, and building and loading cost far more than the SQL itself.
+    """
+    user_id, thread_id = sa.bindparam("user_id"), sa.bindparam("thread_id")
+    where = [_posts.c.thread_id == thread_id, visibility.post_rule(moderator, user_id)]
     # One round trip for the reader's own state: how many posts they may see, whether
     # they follow the thread, how far they have read, and the words they have muted.
-    state = db.session.execute(sa.select(
-        sa.select(sa.func.count()).select_from(Post).where(*where).scalar_subquery(),
-        sa.select(sa.literal(1)).where(ThreadFollow.user_id == user.id,
-                                       ThreadFollow.thread_id == thread.id)
+    state = sa.select(
+        sa.select(sa.func.count()).select_from(_posts).where(*where).scalar_subquery(),
+        sa.select(sa.literal(1)).where(ThreadFollow.user_id == user_id,
+                                       ThreadFollow.thread_id == thread_id)
         .scalar_subquery(),
-        sa.select(ThreadRead.last_read_number).where(ThreadRead.user_id == user.id,
-                                                     ThreadRead.thread_id == thread.id)
+        sa.select(ThreadRead.last_read_number).where(ThreadRead.user_id == user_id,
+                                                     ThreadRead.thread_id == thread_id)
         .scalar_subquery(),
-    )).one()
-    total, following, read_up_to = state[0], state[1] is not None, state[2]
+        sa.select(sa.func.count()).select_from(MutedWord.__table__)
+        .where(MutedWord.user_id == user_id).scalar_subquery(),
+    )
+    posts = (
+        sa.select(_posts.c.id, _posts.c.number, _posts.c.status, _posts.c.status_reason,
+                  _posts.c.body_html, _posts.c.content_note, _posts.c.created_at,
+                  _posts.c.edited_at, _posts.c.author_id, _users.c.username, _users.c.role)
+        .select_from(_posts.outerjoin(_users, _users.c.id == _posts.c.author_id))
+        .where(*where).order_by(_posts.c.number)
+        .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    reacted = sa.func.max(sa.case((_reactions.c.user_id == user_id, 1), else_=0))
+    reactions = (
+        sa.select(_reactions.c.post_id, _reactions.c.kind, sa.func.count(), reacted)
+        .where(_reactions.c.post_id.in_(sa.bindparam("post_ids", expanding=True)))
+        .group_by(_reactions.c.post_id, _reactions.c.kind))
+    return state, posts, reactions
+
+
+def thread_view(user: User, thread: Thread, page: int) -> ThreadView:
+    """One page of a thread as this reader sees it: three small queries, whatever it
+    shows (two more when the reader has muted words)."""
+    is_mod = can(user, Action.MODERATE)
+    state_stmt, posts_stmt, reactions_stmt = _thread_statements(is_mod)
+    conn = db.session.connection()
+    params = {"user_id": user.id, "thread_id": thread.id}
+    total, following, read_up_to, muted_count = conn.execute(state_stmt, params).one()
     pages = _page_count(total, POSTS_PER_PAGE)
     page = min(max(1, page), pages)
-    posts = list(db.session.scalars(
-        sa.select(Post).options(so.joinedload(Post.author)).where(*where)
-        .order_by(Post.number).limit(POSTS_PER_PAGE).offset((page - 1) * POSTS_PER_PAGE)))
-    ids = [p.id for p in posts]
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    mine: dict[int, set[str]] = defaultdict(set)
-    if ids:
-        reacted = sa.func.max(sa.case((Reaction.user_id == user.id, 1), else_=0))
-        for post_id, kind, n, by_me in db.session.execute(
-                sa.select(Reaction.post_id, Reaction.kind, sa.func.count(), reacted)
-                .where(Reaction.post_id.in_(ids)).group_by(Reaction.post_id, Reaction.kind)):
-            counts[post_id][kind] = n
-            if by_me:
-                mine[post_id].add(kind)
-    muted = _compile_muted(list(db.session.scalars(
-        sa.select(MutedWord.term).where(MutedWord.user_id == user.id))))
-    views = []
-    for post in posts:
-        hit = muted.search(post.body_text) if muted and post.author_id != user.id else None
-        views.append(PostView(post, counts[post.id], mine[post.id],
-                              hit.group(0) if hit else None))
-    _advance_read_marker(user, thread, read_up_to,
-                         max((p.number for p in posts), default=0))
-    return ThreadView(thread, views, Page(page, pages), following)
+    rows = conn.execute(posts_stmt, {**params, "limit": POSTS_PER_PAGE,
+                                     "offset": (page - 1) * POSTS_PER_PAGE}).all()
+    kinds = list(REACTIONS)
+    counts: dict[int, list[int]] = {row.id: [0] * len(kinds) for row in rows}
+    pressed: dict[int, list[bool]] = {row.id: [False] * len(kinds) for row in rows}
+    if rows:
+        for post_id, kind, n, by_me in conn.execute(
+                reactions_stmt, {"user_id": user.id, "post_ids": list(counts)}):
+            if kind in REACTIONS:
+                counts[post_id][kinds.index(kind)] = n
+                pressed[post_id][kinds.index(kind)] = bool(by_me)
+    muted = None
+    if muted_count:
+        muted = _compile_muted(list(db.session.scalars(
+            sa.select(MutedWord.term).where(MutedWord.user_id == user.id))))
+        texts = dict(conn.execute(sa.select(_posts.c.id, _posts.c.body_text).where(
+            _posts.c.id.in_(list(counts)))).all()) if muted and rows else {}
+    posts = []
+    for row in rows:
+        hit = muted.search(texts.get(row.id, "")) if muted and row.author_id != user.id \
+            else None
+        posts.append(PostRow(row, tuple(counts[row.id]), tuple(pressed[row.id]),
+                             hit.group(0) if hit else None))
+    _advance_read_marker(user, thread, read_up_to, max((r.number for r in rows), default=0))
+    return ThreadView(thread, posts, Page(page, pages), following is not None)
 
 
 def _advance_read_marker(user: User, thread: Thread, read_up_to: int | None,
@@ -221,9 +260,24 @@ def _notifications_visible(user: User) -> list[sa.ColumnElement[bool]]:
     return [Notification.user_id == user.id, Notification.thread_id.in_(visible)]
 
 
+@cache
+def _unread_statement(kind: visibility.Reader) -> sa.Select:
+    """Built once per kind of reader: it runs on every signed-in page, for the header."""
+    user_id = sa.bindparam("user_id")
+    return (sa.select(sa.func.count()).select_from(Notification)
+            .join(Thread, Thread.id == Notification.thread_id)
+            .join(Category, Category.id == Thread.category_id)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None),
+                   visibility.category_rule(kind, user_id,
+                                            sa.bindparam("audiences", expanding=True)),
+                   visibility.thread_rule(kind.moderator, user_id)))
+
+
 def unread_notifications(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        *_notifications_visible(user), Notification.read_at.is_(None)))
+    """Unread notifications about threads the person can still see (as _notifications_visible)."""
+    return db.session.connection().execute(
+        _unread_statement(visibility.reader(user)),
+        {"user_id": user.id, "audiences": visibility.audiences_for(user)}).scalar_one()
 
 
 def notifications(user: User, limit: int = 50) -> list[Notification]:

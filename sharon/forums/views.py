@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from sharon import search
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error
 from sharon.forums import moderation as forum_moderation
-from sharon.forums import queries, services
+from sharon.forums import fragments, queries, services
 from sharon.forums.forms import (
     BODY_HINT,
     NOTE_HINT,
@@ -22,7 +23,7 @@ from sharon.forums.forms import (
     ReportForm,
     ThreadForm,
 )
-from sharon.models import Post
+from sharon.models import Category, Post, Thread
 from sharon.models.forums import THREAD_KIND_LABELS
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can, require
@@ -114,7 +115,6 @@ def _thread(thread_id: int):  # type: ignore[no-untyped-def]
 @require(Action.READ_COMMUNITY)
 def thread(thread_id: int) -> str:
     thread = _thread(thread_id)
-    view = queries.thread_view(current_user, thread, _page())
     form = ReplyForm()
     if request.args.get("quote"):
         try:
@@ -123,9 +123,22 @@ def thread(thread_id: int) -> str:
         except (Refused, ValueError):
             abort(404)
     categories = queries.categories(current_user) if can(current_user, Action.MODERATE) else []
+    return _thread_page(thread, _page(), form, categories)
+
+
+def _thread_page(thread: Thread, page: int, form: ReplyForm,
+                 move_categories: list[Category]) -> str:
+    reader = current_user._get_current_object()  # not the proxy: used for every post
+    view = queries.thread_view(reader, thread, page)
+    posts = fragments.post_list(
+        view, reader.id, can(reader, Action.MODERATE),
+        post_base=url_for("forums.post", post_id=0)[:-1],
+        quote_base=url_for("forums.thread", thread_id=thread.id, page=view.page.number)
+        + "&quote=",
+        token=generate_csrf())
     return render_template("forums/thread.html", view=view, thread=thread, form=form,
-                           kinds=THREAD_KIND_LABELS, body_hint=BODY_HINT, note_hint=NOTE_HINT,
-                           move_categories=categories)
+                           posts_html=posts, kinds=THREAD_KIND_LABELS, body_hint=BODY_HINT,
+                           note_hint=NOTE_HINT, move_categories=move_categories)
 
 
 @bp.get("/t/<int:thread_id>/unread")
@@ -156,10 +169,7 @@ def reply(thread_id: int) -> str | Response:
             page = queries.page_of(current_user, thread, outcome.post.number)
             return redirect(url_for("forums.thread", thread_id=thread.id, page=page,
                                     _anchor=f"post-{outcome.post.id}"))
-    view = queries.thread_view(current_user, thread, 10_000)
-    return render_template("forums/thread.html", view=view, thread=thread, form=form,
-                           kinds=THREAD_KIND_LABELS, body_hint=BODY_HINT, note_hint=NOTE_HINT,
-                           move_categories=[]), 400
+    return _thread_page(thread, 10_000, form, []), 400
 
 
 def _post(post_id: int) -> Post:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -26,12 +27,16 @@ def audiences_for(user: User) -> list[str]:
     return audiences
 
 
+_NETWORK_IDS = sa.select(user_networks.c.network_id).where(
+    user_networks.c.user_id == sa.bindparam("user_id"))
+
+
 def network_ids(user: User) -> list[int]:
     """The user's networks, read once per request with a light query."""
     cached = getattr(user, "_network_ids", None)
     if cached is None:
-        cached = list(db.session.scalars(sa.select(user_networks.c.network_id).where(
-            user_networks.c.user_id == user.id)))
+        cached = list(db.session.connection().execute(
+            _NETWORK_IDS, {"user_id": user.id}).scalars())
         user._network_ids = cached  # type: ignore[attr-defined]
     return cached
 
@@ -45,6 +50,30 @@ def category_clause(user: User) -> ColumnElement[bool]:
                    Category.audience.in_(audiences_for(user)))
 
 
+class Reader(NamedTuple):
+    """What decides a reader's view, for statements built once per kind of reader."""
+
+    reads: bool
+    sees_everything: bool
+    moderator: bool
+
+
+def reader(user: User) -> Reader:
+    return Reader(can(user, Action.READ_COMMUNITY), sees_everything(user),
+                  can(user, Action.MODERATE))
+
+
+def category_rule(kind: Reader, user_id: ColumnElement[int],
+                  audiences: ColumnElement[list[str]]) -> ColumnElement[bool]:
+    """category_clause with bind parameters: `audiences` is audiences_for(user)."""
+    if not kind.reads:
+        return sa.false()
+    if kind.sees_everything:
+        return sa.true()
+    return sa.and_(Category.network_id.in_(sa.select(user_networks.c.network_id).where(
+        user_networks.c.user_id == user_id)), Category.audience.in_(audiences))
+
+
 def may_see_category(user: User, category: Category) -> bool:
     if not can(user, Action.READ_COMMUNITY):
         return False
@@ -55,10 +84,15 @@ def may_see_category(user: User, category: Category) -> bool:
 
 def thread_clause(user: User) -> ColumnElement[bool]:
     """Hidden and held threads: the team sees them; an author sees their own held thread."""
-    if can(user, Action.MODERATE):
+    return thread_rule(can(user, Action.MODERATE), user.id)
+
+
+def thread_rule(moderator: bool, user_id: int | ColumnElement[int]) -> ColumnElement[bool]:
+    """thread_clause for statements built once and reused (user_id a bind parameter)."""
+    if moderator:
         return sa.true()
     return sa.and_(Thread.hidden.is_(False),
-                   sa.or_(Thread.held.is_(False), Thread.author_id == user.id))
+                   sa.or_(Thread.held.is_(False), Thread.author_id == user_id))
 
 
 def may_see_thread(user: User, thread: Thread) -> bool:
@@ -72,10 +106,15 @@ def may_see_thread(user: User, thread: Thread) -> bool:
 def post_clause(user: User) -> ColumnElement[bool]:
     """Removed posts stay as a placeholder; held and hidden ones only for the team (and
     a held post for its author)."""
-    if can(user, Action.MODERATE):
+    return post_rule(can(user, Action.MODERATE), user.id)
+
+
+def post_rule(moderator: bool, user_id: int | ColumnElement[int]) -> ColumnElement[bool]:
+    """post_clause for statements built once and reused (user_id a bind parameter)."""
+    if moderator:
         return sa.true()
-    return sa.or_(Post.status.in_([PostStatus.VISIBLE, PostStatus.DELETED]),
-                  sa.and_(Post.status == PostStatus.HELD, Post.author_id == user.id))
+    return sa.or_(Post.status.in_([PostStatus.VISIBLE.value, PostStatus.DELETED.value]),
+                  sa.and_(Post.status == PostStatus.HELD.value, Post.author_id == user_id))
 
 
 def _roles_with(action: Action) -> list[str]:
