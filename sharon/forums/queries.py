@@ -23,7 +23,6 @@ from sharon.models import (
     Notification,
     Post,
     PostRevision,
-    PostStatus,
     Reaction,
     Thread,
     ThreadFollow,

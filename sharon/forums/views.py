@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 from sharon import search
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error
-from sharon.forums import moderation as forum_moderation
 from sharon.forums import fragments, queries, services
+from sharon.forums import moderation as forum_moderation
 from sharon.forums.forms import (
     BODY_HINT,
     NOTE_HINT,

@@ -14,8 +14,8 @@ from tests.helpers import csrf_token, sign_in, submit, text
 
 
 def _post_html(page: str, post: Post) -> str:
-    match = re.search(rf'<li class="post[^"]*" id="post-{post.id}">.*?</li>\s*(?=<li class="post|\s*</ol>)',
-                      page, re.S)
+    match = re.search(rf'<li class="post[^"]*" id="post-{post.id}">.*?</li>'
+                      r'\s*(?=<li class="post|\s*</ol>)', page, re.S)
     assert match, f"post {post.id} is not on the page"
     return match.group(0)
 
