@@ -105,9 +105,10 @@ def require(action: Action) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             from sharon.extensions import login_manager
 
-            if not current_user.is_authenticated:
+            user = current_user._get_current_object()  # the proxy costs on every touch
+            if not user.is_authenticated:
                 return login_manager.unauthorized()
-            if not can(current_user, action):
+            if not can(user, action):
                 abort(403)
             return view(*args, **kwargs)
 

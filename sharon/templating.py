@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
+from sharon import rendered
+from sharon.models.forums import REACTIONS
 from sharon.permissions import Action, can
 from sharon.safety import CRISIS_CONTACTS
 
@@ -31,21 +34,43 @@ def nav_link(endpoint: str) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    from sharon.forums import fragments
-
-    fragments.init_app(app)
+    rendered.init_app(app)
     app.jinja_env.filters["london"] = london
-    app.jinja_env.globals.update(nav_link=nav_link, can=can, Action=Action)
+    app.jinja_env.globals.update(nav_link=nav_link, can=can, Action=Action,
+                                  reaction_labels=REACTIONS)
+
+    app.jinja_env.globals["site_header"] = site_header
 
     @app.context_processor
     def inject() -> dict[str, Any]:
-        return {"crisis_contacts": CRISIS_CONTACTS, "unread_notifications": _unread}
+        return {"crisis_contacts": CRISIS_CONTACTS}
 
 
-def _unread() -> int:
-    """The header's count of unread notifications: one small query, signed-in pages only."""
+class Header(NamedTuple):
+    """Everything the site header shows: it is rendered once per distinct Header."""
+
+    area: str  # the blueprint of the page, marked as current in the navigation
+    signed_in: bool
+    username: str = ""
+    unread: int = 0
+    moderation: bool = False
+    invitations: bool = False
+    people: bool = False
+
+
+def site_header() -> Markup:
+    """The header on every page; its unread count is one small query, signed in only."""
     from flask_login import current_user
 
     from sharon.forums.queries import unread_notifications
 
-    return unread_notifications(current_user) if current_user.is_authenticated else 0
+    area = (request.endpoint or "").split(".")[0]
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
+        header = Header(area, signed_in=False)
+    else:
+        header = Header(area, True, user.username, unread_notifications(user),
+                        can(user, Action.VIEW_MODERATION_QUEUE),
+                        can(user, Action.ISSUE_INVITATIONS),
+                        can(user, Action.VIEW_PRIVATE_DETAILS))
+    return rendered.with_token(rendered.piece("_header.html", "site_header", header))

@@ -1,30 +1,20 @@
-"""Rendered posts, remembered.
+"""A thread's posts, each rendered once and remembered (sharon/rendered.py).
 
 A post looks the same to everyone in the same position: team or not, its author or
-not, the same reactions pressed, the same muted word. So each post is rendered once
-per such position and kept. The key holds every value the fragment shows, the body
-included, so an edit, a hide or a new reaction simply makes a new key: nothing is ever
-invalidated, and a stale post cannot be served. Each reader's CSRF token is put in
-after the lookup, so no fragment holds anyone's token.
+not, the same reactions pressed, the same muted word. The key holds the body too, so
+an edit, a hide or a new reaction makes a new key, and a stale post cannot be served.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from typing import NamedTuple
 
-from flask import Flask, current_app, get_template_attribute
 from markupsafe import Markup
 
+from sharon import rendered
 from sharon.forums.queries import ThreadView
 from sharon.models import PostStatus, Role
-from sharon.models.forums import REACTIONS
-
-# Stands in for the reader's token. It cannot come from a post: bleach escapes "<!--"
-# in bodies and Jinja escapes "<" in every other value.
-TOKEN = "<!--csrf-->"
-CACHE_SIZE = 4096
 
 
 class PostFragment(NamedTuple):
@@ -51,24 +41,14 @@ class PostFragment(NamedTuple):
     quote_base: str
 
 
-def init_app(app: Flask) -> None:
-    app.extensions["sharon.post_fragments"] = lru_cache(maxsize=CACHE_SIZE)(_render)
-    app.jinja_env.globals["reaction_labels"] = REACTIONS
-
-
-def _render(post: PostFragment) -> str:
-    return str(get_template_attribute("forums/_post.html", "post_item")(post, TOKEN))
-
-
 def post_list(view: ThreadView, reader_id: int, is_mod: bool, post_base: str,
-              quote_base: str, token: str) -> Markup:
+              quote_base: str) -> Markup:
     """The page's posts as HTML, with this reader's CSRF token in their forms.
 
     `post_base` and `quote_base` are the start of each post's links; its id follows.
     """
-    cached = current_app.extensions["sharon.post_fragments"]
     thread = view.thread
-    html = "".join([cached(PostFragment(
+    html = "".join([rendered.piece("forums/_post.html", "post_item", PostFragment(
         id=row.id, number=row.number, status=row.status, status_reason=row.status_reason,
         body_html=row.body_html,
         note=row.content_note or (thread.content_note if row.number == 1 else None),
@@ -79,4 +59,4 @@ def post_list(view: ThreadView, reader_id: int, is_mod: bool, post_base: str,
         counts=post.counts, pressed=post.pressed, muted_by=post.muted_by,
         post_base=post_base, quote_base=quote_base,
     )) for post in view.posts for row in (post.row,)])
-    return Markup(html.replace(TOKEN, token))
+    return rendered.with_token(html)

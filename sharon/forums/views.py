@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from sharon import search
+from sharon import rendered, search
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error
 from sharon.forums import fragments, queries, services
@@ -106,7 +117,7 @@ def new_thread(category_id: int) -> str | Response:
 
 def _thread(thread_id: int):  # type: ignore[no-untyped-def]
     try:
-        return services.thread_for(current_user, thread_id)
+        return services.thread_for(current_user._get_current_object(), thread_id)
     except Refused:
         abort(404)
 
@@ -126,19 +137,38 @@ def thread(thread_id: int) -> str:
     return _thread_page(thread, _page(), form, categories)
 
 
+class ReplyBox(NamedTuple):
+    """What the reply box under a thread shows, apart from the form's own contents."""
+
+    action: str
+    state: str  # "open", "locked" (to this reader) or "closed" (hidden or held)
+    body_hint: str = BODY_HINT
+    note_hint: str = NOTE_HINT
+
+
+def _reply_box(thread: Thread, form: ReplyForm, is_mod: bool) -> Markup:
+    state = ("locked" if thread.locked and not is_mod else
+             "closed" if thread.hidden or thread.held else "open")
+    box = ReplyBox(url_for("forums.reply", thread_id=thread.id), state)
+    if form.body.data or form.content_note.data or form.errors:
+        return Markup(get_template_attribute("forums/_reply.html", "reply_box")(
+            box, generate_csrf(), form))
+    return rendered.with_token(rendered.piece("forums/_reply.html", "reply_box", box, form))
+
+
 def _thread_page(thread: Thread, page: int, form: ReplyForm,
                  move_categories: list[Category]) -> str:
     reader = current_user._get_current_object()  # not the proxy: used for every post
+    is_mod = can(reader, Action.MODERATE)
     view = queries.thread_view(reader, thread, page)
     posts = fragments.post_list(
-        view, reader.id, can(reader, Action.MODERATE),
+        view, reader.id, is_mod,
         post_base=url_for("forums.post", post_id=0)[:-1],
         quote_base=url_for("forums.thread", thread_id=thread.id, page=view.page.number)
-        + "&quote=",
-        token=generate_csrf())
+        + "&quote=")
     return render_template("forums/thread.html", view=view, thread=thread, form=form,
-                           posts_html=posts, kinds=THREAD_KIND_LABELS, body_hint=BODY_HINT,
-                           note_hint=NOTE_HINT, move_categories=move_categories)
+                           posts_html=posts, reply_html=_reply_box(thread, form, is_mod),
+                           kinds=THREAD_KIND_LABELS, move_categories=move_categories)
 
 
 @bp.get("/t/<int:thread_id>/unread")
