@@ -35,6 +35,9 @@ app = create_app()
 
 def main() -> None:
     """Serve on SHARON_HOST:SHARON_PORT until stopped."""
+    from sharon.serving import tune_garbage_collector
+
+    tune_garbage_collector()
     host = app.config["SHARON_HOST"]
     port = app.config["SHARON_PORT"]
     print(f"SHaRON is serving on http://{host}:{port} ({app.config['SHARON_ASYNC_MODE']})",

@@ -2,6 +2,8 @@
 served exactly as wsgi.py serves SHaRON (Flask-SocketIO's run, same async mode)."""
 
 import os
+import sys
+from pathlib import Path
 
 if os.environ.get("SHARON_ASYNC_MODE", "eventlet") == "eventlet":
     import eventlet
@@ -40,4 +42,8 @@ def healthz() -> str:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from sharon.serving import tune_garbage_collector  # the same settings as wsgi.py
+
+    tune_garbage_collector()
     socketio.run(app, host="127.0.0.1", port=int(os.environ["SHARON_PORT"]), log_output=False)

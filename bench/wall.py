@@ -1,4 +1,4 @@
-"""Benchmark the Wall: N signed-in clients, one member sending; latency, throughput, memory.
+"""Benchmark the Wall: N signed-in clients, members sending; latency, throughput, memory.
 
 For each async mode (eventlet, gevent) and each N, it runs SHaRON (`python wsgi.py`, SQLite)
 and, as the ceiling, a bare Flask-SocketIO broadcast app under the same server, then prints
@@ -6,10 +6,18 @@ delivery latency p50/p95/p99 to all clients, burst deliveries per second, server
 lost messages and dropped clients, and the ratios to the ceiling.
 
     .venv/bin/python bench/wall.py                       # N = 100, 500, 1000; both modes
-    .venv/bin/python bench/wall.py --clients 100 --modes eventlet
+    .venv/bin/python bench/wall.py --clients 1000 --modes eventlet --receiver socketio
 
-Messages come from one member, paced to stay inside the Wall's rate limit (5 in 10 s);
-the burst is those 5 at once. Everything runs on 127.0.0.1; servers end with the script.
+Receivers: `bare` (the default) speaks Engine.IO/Socket.IO over a plain aiohttp websocket
+and only notes the tag of each message, so the figures are the server's and not the
+clients' own cost; `socketio` uses python-socketio's asyncio client, as a browser-like
+but far heavier receiver (at 1,000 of them most of the latency is theirs).
+
+Every reader and sender is its own signed-in account (session cookies are made with the
+server's key, so that 1,000 sign-ins do not meet the sign-in rate limit). Latency: paced
+messages, round-robin over the senders, inside the Wall's rate limit (5 in 10 s each).
+Burst: after the rate window has passed, every sender sends 5 at once. A peer supporter
+is on duty, so nothing is held. Everything runs on 127.0.0.1; servers end with the script.
 """
 
 from __future__ import annotations
@@ -18,136 +26,244 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.servers import free_port, rss_mb, serve, sign_in_cookie  # noqa: E402
+from bench.servers import free_port, rss_mb, serve  # noqa: E402
 
-PASSWORD = "bench-password-123"
-
-
-def _run(cmd: list[str], env: dict[str, str]) -> None:
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
+SECRET = "bench-secret"
+RATE_WINDOW = 10.5  # the Wall's per-person window (10 s), and a little more
+TAG = re.compile(r'"body":\s*"([pb][\d-]+)"')
 
 
 def sharon_env(mode: str, db: Path, port: int | None) -> dict[str, str]:
     """The settings for SHaRON under `mode`; no port for commands that serve nothing."""
     env = {**os.environ, "SHARON_DATABASE_URL": f"sqlite:///{db}", "SHARON_ASYNC_MODE": mode,
-            "SHARON_SECRET_KEY": "bench-secret", "SHARON_ARGON2_PROFILE": "fast",
-            "SHARON_HOST": "127.0.0.1", "SHARON_LOG_LEVEL": "WARNING",
-            "SHARON_PASSWORD": PASSWORD}
+           "SHARON_SECRET_KEY": SECRET, "SHARON_ARGON2_PROFILE": "fast",
+           "SHARON_HOST": "127.0.0.1", "SHARON_LOG_LEVEL": "WARNING"}
     if port:
         env["SHARON_PORT"] = str(port)
     return env
 
 
-def prepare_sharon(db: Path) -> None:
-    env = sharon_env("threading", db, None)
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    _run([*flask, "init-db"], env)
-    for name, role in (("bench_sender", "member"), ("bench_reader", "member"),
-                       ("bench_peer", "peer_supporter")):
-        _run([*flask, "create-user", name, "--role", role], env)
-    _run([*flask, "wall-session", "--minutes", "600"], env)
+def prepare(db: str, readers: int, senders: int) -> dict[str, list[str]]:
+    """Run in a child process: a fresh database, the accounts, an extra Wall session
+    lasting the run, and a session cookie for each account."""
+    os.environ.update(sharon_env("threading", Path(db), None))
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from sharon import clock, create_app
+    from sharon.extensions import db as database
+    from sharon.models import Network, User, user_networks
+    from sharon.passwords import hash_password
+    from sharon.wall import hours
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        network_id = database.session.scalar(sa.select(Network.id).order_by(Network.id))
+        password = hash_password("bench-password-123")
+        accounts = ([(f"reader_{i:04d}", "member") for i in range(readers)]
+                    + [(f"sender_{i:02d}", "member") for i in range(senders)]
+                    + [("bench_peer", "peer_supporter")])
+        conn = database.session.connection()
+        conn.execute(sa.insert(User), [
+            {"id": i, "username": name, "username_key": name, "role": role,
+             "status": "active", "password_hash": password, "session_version": 1}
+            for i, (name, role) in enumerate(accounts, start=1)])
+        conn.execute(sa.insert(user_networks), [
+            {"user_id": i, "network_id": network_id} for i in range(1, len(accounts) + 1)])
+        now = clock.now()
+        hours.do_add_session(None, now, now + timedelta(hours=10), "Benchmark")
+        database.session.commit()
+        # What signing in stores: the id with the session version, fresh and permanent.
+        signer = app.session_interface.get_signing_serializer(app)
+        cookie = app.config["SESSION_COOKIE_NAME"]
+
+        def session_cookie(user_id: int) -> str:
+            value = signer.dumps({"_user_id": f"{user_id}:1", "_fresh": True,
+                                  "_permanent": True})
+            return f"{cookie}={value}"
+
+        ids = {name: i for i, (name, _) in enumerate(accounts, start=1)}
+        return {"readers": [session_cookie(ids[f"reader_{i:04d}"]) for i in range(readers)],
+                "senders": [session_cookie(ids[f"sender_{i:02d}"]) for i in range(senders)],
+                "peer": [session_cookie(ids["bench_peer"])]}
 
 
-async def measure(base: str, n: int, headers: dict[str, str], sender_headers: dict[str, str],
+def prepare_in_child(db: Path, readers: int, senders: int) -> dict[str, list[str]]:
+    out = subprocess.run([sys.executable, __file__, "--prepare", str(db), "--clients",
+                          str(readers), "--senders", str(senders)], cwd=ROOT,
+                         env=sharon_env("threading", db, None), check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+class Receivers:
+    """Who got which message when, and who was dropped, for every receiver."""
+
+    def __init__(self, n: int) -> None:
+        self.received: list[list[tuple[str, float]]] = [[] for _ in range(n)]
+        self.dropped = 0
+        self.closing = False
+        self.stoppers: list[Callable[[], Awaitable[None]]] = []
+
+    def count(self, prefix: str) -> int:
+        return sum(1 for r in self.received for tag, _ in r if tag.startswith(prefix))
+
+
+async def bare_receiver(http: aiohttp.ClientSession, url: str, cookie: str | None, i: int,
+                        into: Receivers, ready: asyncio.Future[None]) -> None:
+    """A Socket.IO client in a few lines: open, join /wall, answer pings, note tags."""
+    headers = {"Cookie": cookie} if cookie else {}
+    try:
+        async with http.ws_connect(url, headers=headers, autoping=True,
+                                   max_msg_size=0) as ws:
+            into.stoppers.append(ws.close)
+            async for frame in ws:
+                if frame.type != aiohttp.WSMsgType.TEXT:
+                    break
+                data = frame.data
+                if data.startswith('42/wall,["message"'):
+                    match = TAG.search(data)
+                    if match:
+                        into.received[i].append((match.group(1), time.time()))
+                elif data == "2":
+                    await ws.send_str("3")
+                elif data.startswith("0{"):
+                    await ws.send_str("40/wall,")
+                elif data.startswith("40/wall") and not ready.done():
+                    ready.set_result(None)
+                elif data.startswith("44/wall") and not ready.done():
+                    ready.set_exception(RuntimeError(f"refused: {data}"))
+    finally:
+        if not into.closing:
+            into.dropped += 1
+        if not ready.done():
+            ready.set_exception(RuntimeError("closed before joining /wall"))
+
+
+async def socketio_receiver(base: str, cookie: str | None, i: int, into: Receivers) -> None:
+    client = socketio.AsyncClient(reconnection=False)
+
+    @client.on("message", namespace="/wall")
+    async def on_message(data):  # type: ignore[no-untyped-def]
+        into.received[i].append((data["body"], time.time()))
+
+    @client.on("disconnect", namespace="/wall")
+    async def on_disconnect(*_):  # type: ignore[no-untyped-def]
+        if not into.closing:
+            into.dropped += 1
+
+    await client.connect(base, namespaces=["/wall"], transports=["websocket"],
+                         headers={"Cookie": cookie} if cookie else {}, wait_timeout=30)
+    into.stoppers.append(client.disconnect)
+
+
+async def measure(base: str, kind: str, readers: list[str | None], senders: list[str | None],
                   paced: int, pace: float) -> dict[str, float]:
-    received: list[list[tuple[str, float]]] = [[] for _ in range(n)]
-    dropped = 0
+    n = len(readers)
+    into = Receivers(n)
+    ws_url = base.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+    tasks = []
+    for start in range(0, n, 100):
+        if kind == "bare":
+            batch = []
+            for i in range(start, min(n, start + 100)):
+                ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                tasks.append(asyncio.create_task(
+                    bare_receiver(http, ws_url, readers[i], i, into, ready)))
+                batch.append(ready)
+            await asyncio.wait_for(asyncio.gather(*batch), 60)
+        else:
+            await asyncio.gather(*(socketio_receiver(base, readers[i], i, into)
+                                   for i in range(start, min(n, start + 100))))
     clients = []
-
-    def make(i: int) -> socketio.AsyncClient:
+    for cookie in senders:
         client = socketio.AsyncClient(reconnection=False)
-
-        @client.on("message", namespace="/wall")
-        async def on_message(data):  # type: ignore[no-untyped-def]
-            received[i].append((data["body"], time.time()))
-
-        @client.on("disconnect", namespace="/wall")
-        async def on_disconnect(*_):  # type: ignore[no-untyped-def]
-            nonlocal dropped
-            dropped += 1
-
-        return client
-
-    for start in range(0, n, 50):
-        batch = [make(i) for i in range(start, min(n, start + 50))]
-        await asyncio.gather(*(c.connect(base, namespaces=["/wall"], headers=dict(headers),
-                                         transports=["websocket"], wait_timeout=30)
-                               for c in batch))
-        clients.extend(batch)
-    sender = socketio.AsyncClient(reconnection=False)
-    await sender.connect(base, namespaces=["/wall"], headers=dict(sender_headers),
-                         transports=["websocket"], wait_timeout=30)
+        await client.connect(base, namespaces=["/wall"], transports=["websocket"],
+                             headers={"Cookie": cookie} if cookie else {}, wait_timeout=30)
+        clients.append(client)
     await asyncio.sleep(1)
-    for c in received:
-        c.clear()
+    for r in into.received:
+        r.clear()
     sent: dict[str, float] = {}
 
-    async def send(tag: str) -> None:
+    async def send(client: socketio.AsyncClient, tag: str) -> None:
         sent[tag] = time.time()
-        ack = await sender.call("send", {"body": tag}, namespace="/wall", timeout=30)
+        ack = await client.call("send", {"body": tag}, namespace="/wall", timeout=60)
         if not ack.get("ok"):
             raise RuntimeError(f"send refused: {ack}")
 
     for k in range(paced):
-        await send(f"paced-{k}")
+        await send(clients[k % len(clients)], f"p{k}")
         await asyncio.sleep(pace)
-    await asyncio.sleep(10 - pace * paced % 10 + 0.5 if pace else 1)  # let the rate window pass
+    await asyncio.sleep(RATE_WINDOW)  # every sender's window is empty again
+    burst = 5 * len(clients)
     burst_start = time.time()
-    await asyncio.gather(*(send(f"burst-{k}") for k in range(5)))
-    deadline = time.time() + 30
-    while time.time() < deadline and sum(
-            1 for c in received for b, _ in c if b.startswith("burst")) < 5 * n:
+    await asyncio.gather(*(send(c, f"b{s}-{k}") for s, c in enumerate(clients)
+                           for k in range(5)))
+    deadline = time.time() + 60
+    while time.time() < deadline and into.count("b") < burst * n:
         await asyncio.sleep(0.05)
-    latencies = sorted((t - sent[b]) * 1000 for c in received for b, t in c
-                       if b.startswith("paced"))
-    burst_last = max((t for c in received for b, t in c if b.startswith("burst")),
+    burst_last = max((t for r in into.received for tag, t in r if tag.startswith("b")),
                      default=time.time())
-    expected = (paced + 5) * n
-    delivered = sum(len(c) for c in received)
-    dropped_during_run = dropped
-    for c in [*clients, sender]:
-        await c.disconnect()
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
+    latencies = sorted((t - sent[tag]) * 1000 for r in into.received for tag, t in r
+                       if tag.startswith("p"))
+    delivered = sum(len(r) for r in into.received)
+    dropped = into.dropped
+    into.closing = True
+    for stop in into.stoppers:
+        await stop()
+    for client in clients:
+        await client.disconnect()
+    await http.close()
+    for task in tasks:
+        task.cancel()
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {"p50": q[49], "p95": q[94], "p99": q[98],
-            "burst_per_s": 5 * n / max(burst_last - burst_start, 1e-6),
-            "lost": expected - delivered, "dropped": dropped_during_run}
+            "burst_per_s": burst * n / max(burst_last - burst_start, 1e-6),
+            "lost": (paced + burst) * n - delivered, "dropped": dropped}
 
 
-def run_one(kind: str, mode: str, n: int, paced: int, pace: float) -> dict[str, float]:
+def run_one(kind: str, mode: str, n: int, args: argparse.Namespace) -> dict[str, float]:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         if kind == "sharon":
             db = Path(tmp) / "bench.sqlite3"
-            prepare_sharon(db)
-            args = ["wsgi.py"]
-            env = sharon_env(mode, db, port)
+            cookies = prepare_in_child(db, n, args.senders)
+            server, env = ["wsgi.py"], sharon_env(mode, db, port)
+            readers, senders = cookies["readers"], cookies["senders"]
         else:
-            args = ["bench/wall_ceiling.py", str(port)]
+            server = ["bench/wall_ceiling.py", str(port)]
             env = {**os.environ, "SHARON_ASYNC_MODE": mode}
-        with serve(args, env, port) as (base, pid):
+            readers, senders = [None] * n, [None] * args.senders
+        with serve(server, env, port) as (base, pid):
+            peer = None
             if kind == "sharon":
-                headers = {"Cookie": sign_in_cookie(base, "bench_reader", PASSWORD)}
-                sender_headers = {"Cookie": sign_in_cookie(base, "bench_sender", PASSWORD)}
                 peer = socketio.Client(reconnection=False)
                 peer.connect(base, namespaces=["/wall"], transports=["websocket"],
-                             headers={"Cookie": sign_in_cookie(base, "bench_peer", PASSWORD)})
+                             headers={"Cookie": cookies["peer"][0]})
                 peer.call("duty", {"on": True}, namespace="/wall")
-            else:
-                headers = sender_headers = {}
-            result = asyncio.run(measure(base, n, headers, sender_headers, paced, pace))
+            result = asyncio.run(measure(base, args.receiver, readers, senders, args.paced,
+                                         args.pace))
             result["rss_mb"] = rss_mb(pid)
-            if kind == "sharon":
+            if peer is not None:
                 peer.disconnect()
     return result
 
@@ -156,25 +272,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", default="100,500,1000")
     parser.add_argument("--modes", default="eventlet,gevent")
-    parser.add_argument("--paced", type=int, default=5, help="paced messages for latency")
-    parser.add_argument("--pace", type=float, default=2.05, help="seconds between them")
+    parser.add_argument("--receiver", choices=["bare", "socketio"], default="bare")
+    parser.add_argument("--senders", type=int, default=10)
+    parser.add_argument("--paced", type=int, default=40, help="paced messages for latency")
+    parser.add_argument("--pace", type=float, default=0.25, help="seconds between them")
+    parser.add_argument("--prepare", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.prepare:
+        print(json.dumps(prepare(args.prepare, int(args.clients), args.senders)))
+        return
+    if args.pace * args.senders < 10 / 5:
+        parser.error("each sender would break the rate limit: raise --pace or --senders")
     rows = []
     for mode in args.modes.split(","):
         for n in (int(x) for x in args.clients.split(",")):
-            wall = run_one("sharon", mode, n, args.paced, args.pace)
-            ceiling = run_one("ceiling", mode, n, args.paced, args.pace)
-            row = {"mode": mode, "clients": n, "wall": wall, "ceiling": ceiling,
-                   "p99_ratio": wall["p99"] / max(ceiling["p99"], 1e-6),
+            wall = run_one("sharon", mode, n, args)
+            ceiling = run_one("ceiling", mode, n, args)
+            row = {"mode": mode, "clients": n, "receiver": args.receiver, "wall": wall,
+                   "ceiling": ceiling, "p99_ratio": wall["p99"] / max(ceiling["p99"], 1e-6),
                    "burst_ratio": wall["burst_per_s"] / max(ceiling["burst_per_s"], 1e-6)}
             rows.append(row)
-            print(f"{mode:8} N={n:5}  Wall p50/p95/p99 {wall['p50']:.0f}/{wall['p95']:.0f}/"
-                  f"{wall['p99']:.0f} ms, burst {wall['burst_per_s']:.0f}/s, "
-                  f"{wall['rss_mb']:.0f} MB, lost {wall['lost']}, dropped {wall['dropped']} | "
-                  f"ceiling p50/p95/p99 {ceiling['p50']:.0f}/{ceiling['p95']:.0f}/"
-                  f"{ceiling['p99']:.0f} ms, burst {ceiling['burst_per_s']:.0f}/s, "
-                  f"{ceiling['rss_mb']:.0f} MB, lost {ceiling['lost']} | "
-                  f"p99 x{row['p99_ratio']:.2f}, burst {row['burst_ratio']:.0%}", flush=True)
+            print(f"{mode:8} N={n:5} ({args.receiver})  Wall p50/p95/p99 "
+                  f"{wall['p50']:.0f}/{wall['p95']:.0f}/{wall['p99']:.0f} ms, "
+                  f"burst {wall['burst_per_s']:.0f}/s, {wall['rss_mb']:.0f} MB, "
+                  f"lost {wall['lost']}, dropped {wall['dropped']} | ceiling p50/p95/p99 "
+                  f"{ceiling['p50']:.0f}/{ceiling['p95']:.0f}/{ceiling['p99']:.0f} ms, "
+                  f"burst {ceiling['burst_per_s']:.0f}/s, {ceiling['rss_mb']:.0f} MB, "
+                  f"lost {ceiling['lost']} | p99 x{row['p99_ratio']:.2f}, "
+                  f"burst {row['burst_ratio']:.0%}", flush=True)
     print(json.dumps(rows, indent=1))
 
 

@@ -5,6 +5,7 @@ Run as `python bench/wall_ceiling.py PORT` with SHARON_ASYNC_MODE=eventlet|geven
 
 import os
 import sys
+from pathlib import Path
 
 MODE = os.environ.get("SHARON_ASYNC_MODE", "eventlet")
 if MODE == "eventlet":
@@ -38,4 +39,8 @@ def healthz() -> str:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from sharon.serving import tune_garbage_collector  # the same settings as wsgi.py
+
+    tune_garbage_collector()
     socketio.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_output=False)

@@ -86,13 +86,20 @@ def _key(normalised: str) -> str:
     return normalised.replace("'", "")
 
 
+@lru_cache(maxsize=32)
+def _prepare(words: tuple[tuple[str, str, bool], ...]) -> tuple[
+        dict[str, tuple[str, bool]], re.Pattern[str] | None, dict[str, str]]:
+    """The rules by normalised term, their pattern, and the terms by matching key: worked
+    out once per list of words, not for every message."""
+    rules = {normalise(term): (action, risk) for term, action, risk in words}
+    return rules, _compile(tuple(sorted(rules))), {_key(term): term for term in rules}
+
+
 def match_terms(text: str, words: Iterable[tuple[str, str, bool]]) -> Verdict:
     """Check text against (term, action, is_risk) rules; the strongest action wins."""
-    rules = {normalise(term): (action, risk) for term, action, risk in words}
-    pattern = _compile(tuple(sorted(rules)))
+    rules, pattern, by_key = _prepare(tuple(words))
     if pattern is None:
         return ALLOW
-    by_key = {_key(term): term for term in rules}
     found = {by_key[k] for m in pattern.finditer(normalise(text))
              if (k := _key(" ".join(m.group(0).casefold().split()))) in by_key}
     if not found:

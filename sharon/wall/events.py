@@ -24,7 +24,8 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from sharon import clock
 from sharon.extensions import db, socketio
-from sharon.models import MessageStatus, User
+from sharon.models import MessageStatus, Role, Status, User
+from sharon.models.roles import MODERATING_TEAM
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
 from sharon.refusals import Refused
@@ -167,28 +168,32 @@ def on_connect(auth: Any = None) -> None:
 def on_send(user: User, data: dict[str, Any]) -> dict[str, Any]:
     """Post a message: {"body", "reply_to"?}."""
     sent = services.do_send(user, data.get("body"), data.get("reply_to"))
-    db.session.commit()
     message = sent.message
-    payload = services.message_payload(message)
-    if message.status == MessageStatus.VISIBLE:
+    # Everything the events need is read before the commit, which would expire it all
+    # and cost a reload of the message and its author on the Wall's busiest path.
+    message_id, status, held_reason = message.id, message.status, message.held_reason
+    payload = (services.message_payload(message) if status == MessageStatus.VISIBLE
+               else services.held_payload(message))
+    db.session.commit()
+    if status == MessageStatus.VISIBLE:
         _broadcast("message", payload)
     else:
-        _broadcast("held", services.held_payload(message), to="moderators")
-        if message.held_reason == services.HELD_NO_ONE_ON_DUTY:
-            _to_user(user.id, "notice", {"kind": "held", "id": message.id,
+        _broadcast("held", payload, to="moderators")
+        if held_reason == services.HELD_NO_ONE_ON_DUTY:
+            _to_user(user.id, "notice", {"kind": "held", "id": message_id,
                                          "message": services.HELD_MESSAGE})
         elif not sent.crisis:
-            _to_user(user.id, "notice", {"kind": "held", "id": message.id,
+            _to_user(user.id, "notice", {"kind": "held", "id": message_id,
                                          "message": services.HELD_CHECK_MESSAGE})
     if sent.crisis:
-        _to_user(user.id, "notice", {**crisis_notice(), "id": message.id})
+        _to_user(user.id, "notice", {**crisis_notice(), "id": message_id})
     if sent.alert:
-        alert = {"id": message.id, "level": "urgent", "excerpt": message.body[:300],
-                 "author": user.username, "held": message.status == MessageStatus.HELD,
+        alert = {"id": message_id, "level": "urgent", "excerpt": payload["body"][:300],
+                 "author": payload["author"], "held": status == MessageStatus.HELD,
                  "matched": list(sent.verdict.matched)}
         for moderator_id in services.on_duty_ids():
             _to_user(moderator_id, "alert", alert)
-    return ok(id=message.id, status=message.status)
+    return ok(id=message_id, status=status)
 
 
 # --- Moderation -------------------------------------------------------------------------
@@ -348,19 +353,22 @@ def sweep() -> int:
     """Disconnect this worker's sockets whose account changed; returns how many changed."""
     if not _sockets:
         return 0
-    users = {u.id: u for u in db.session.scalars(sa.select(User).where(
-        User.id.in_({seen.user_id for seen in _sockets.values()})))}
+    # Only the columns that matter, not whole accounts: with a thousand people on the
+    # Wall this runs every few seconds on the same loop that delivers their messages.
+    users = {u.id: u for u in db.session.execute(
+        sa.select(User.id, User.status, User.role, User.session_version).where(
+            User.id.in_({seen.user_id for seen in _sockets.values()})))}
     changed = 0
     for sid, seen in list(_sockets.items()):
         user = users.get(seen.user_id)
         if not socketio.server.manager.is_connected(sid, NS):
             _sockets.pop(sid, None)  # gone without a goodbye
-        elif user is None or not user.is_active or \
+        elif user is None or user.status != Status.ACTIVE or \
                 user.session_version != seen.session_version:
             _sockets.pop(sid, None)
             socketio.server.disconnect(sid, namespace=NS)
             changed += 1
-        elif seen.moderator and not user.is_moderator:
+        elif seen.moderator and Role(user.role) not in MODERATING_TEAM:
             socketio.server.leave_room(sid, "moderators", namespace=NS)
             _sockets[sid] = Seen(seen.user_id, seen.session_version, False)
             if services.end_duty(user.id, "no longer on the moderating team"):

@@ -150,20 +150,31 @@ class Hours:
     next_change: datetime | None
 
 
+_STATEMENTS: tuple[sa.Select[Any], ...] | None = None
+
+
 def load() -> Calendar:
     """The rules from the database (weekly schedule, closures, extra sessions)."""
     from sharon import clock
     from sharon.extensions import db
     from sharon.models import WallClosure, WallHours, WallSession
 
-    today = clock.now().astimezone(LONDON).date()
-    weekly = tuple(db.session.execute(
-        sa.select(WallHours.weekday, WallHours.opens, WallHours.closes)).all())
-    closures = tuple(db.session.execute(
-        sa.select(WallClosure.starts_on, WallClosure.ends_on)
-        .where(WallClosure.ends_on >= today - timedelta(days=2))).all())
-    sessions = tuple((s.starts_at, s.ends_at) for s in db.session.scalars(
-        sa.select(WallSession).where(WallSession.ends_at > clock.now() - timedelta(days=2))))
+    global _STATEMENTS
+    if _STATEMENTS is None:  # built once: every message on the Wall asks
+        _STATEMENTS = (
+            sa.select(WallHours.weekday, WallHours.opens, WallHours.closes),
+            sa.select(WallClosure.starts_on, WallClosure.ends_on)
+            .where(WallClosure.ends_on >= sa.bindparam("since_day")),
+            sa.select(WallSession.starts_at, WallSession.ends_at)
+            .where(WallSession.ends_at > sa.bindparam("since")))
+    now = clock.now()
+    since = now - timedelta(days=2)
+    conn = db.session.connection()
+    weekly_stmt, closures_stmt, sessions_stmt = _STATEMENTS
+    weekly = tuple(conn.execute(weekly_stmt).all())
+    closures = tuple(conn.execute(
+        closures_stmt, {"since_day": now.astimezone(LONDON).date() - timedelta(days=2)}).all())
+    sessions = tuple((r[0], r[1]) for r in conn.execute(sessions_stmt, {"since": since}))
     return Calendar(weekly=tuple((r[0], r[1], r[2]) for r in weekly),
                     closures=tuple((r[0], r[1]) for r in closures), sessions=sessions)
 
@@ -175,6 +186,11 @@ def current(at: datetime | None = None) -> Hours:
     at = at or clock.now()
     calendar = load()
     return Hours(open=calendar.is_open(at), next_change=calendar.next_change(at))
+
+
+def is_open(at: datetime) -> bool:
+    """Is the Wall open at `at`? (current() without working out the next change)"""
+    return load().is_open(at)
 
 
 # --- Changing the rules (staff pages and the CLI) ----------------------------------------

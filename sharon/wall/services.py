@@ -73,27 +73,39 @@ def not_found() -> Refused:
 
 # --- State ------------------------------------------------------------------------------
 
+# Built once, not per message: the Wall asks these for every message sent.
+_ACTIVE_MUTE = (sa.select(WallMute).where(WallMute.user_id == sa.bindparam("user_id"),
+                                          WallMute.ends_at > sa.bindparam("at"))
+                .order_by(WallMute.ends_at.desc()).limit(1))
+_ON_DUTY_WHERE = (
+    WallDuty.until > sa.bindparam("at"), User.status == "active",
+    # Someone who lost their moderating role is off duty, whatever their duty row says.
+    User.role.in_(sorted(r.value for r in MODERATING_TEAM)))
+_ON_DUTY = (sa.select(User).join(WallDuty, WallDuty.user_id == User.id)
+            .where(*_ON_DUTY_WHERE).order_by(WallDuty.since, User.id))
+_ON_DUTY_IDS = (sa.select(User.id).join(WallDuty, WallDuty.user_id == User.id)
+                .where(*_ON_DUTY_WHERE).order_by(WallDuty.since, User.id))
+_TOUCH = (sa.update(User).where(User.id == sa.bindparam("user_id"))
+          .values(last_seen_at=sa.bindparam("at")))
+_RECENT_COUNT = (sa.select(sa.func.count()).select_from(WallMessage)
+                 .where(WallMessage.author_id == sa.bindparam("user_id"),
+                        WallMessage.created_at > sa.bindparam("since")))
+
+
 def active_mute(user: User, at: datetime | None = None) -> WallMute | None:
     """The mute that ends last, if one is running."""
-    at = at or clock.now()
     return db.session.scalars(
-        sa.select(WallMute).where(WallMute.user_id == user.id, WallMute.ends_at > at)
-        .order_by(WallMute.ends_at.desc()).limit(1)).first()
+        _ACTIVE_MUTE, {"user_id": user.id, "at": at or clock.now()}).first()
 
 
 def on_duty(at: datetime | None = None) -> Sequence[User]:
     """The moderators on duty now, longest on duty first."""
-    at = at or clock.now()
-    return db.session.scalars(
-        sa.select(User).join(WallDuty, WallDuty.user_id == User.id)
-        # Someone who lost their moderating role is off duty, whatever their duty row says.
-        .where(WallDuty.until > at, User.status == "active",
-               User.role.in_([r.value for r in MODERATING_TEAM]))
-        .order_by(WallDuty.since, User.id)).all()
+    return db.session.scalars(_ON_DUTY, {"at": at or clock.now()}).all()
 
 
 def on_duty_ids(at: datetime | None = None) -> list[int]:
-    return [u.id for u in on_duty(at)]
+    return list(db.session.connection().execute(
+        _ON_DUTY_IDS, {"at": at or clock.now()}).scalars())
 
 
 def status(at: datetime | None = None) -> dict[str, Any]:
@@ -199,7 +211,7 @@ def check_can_post(user: User, at: datetime) -> None:
     """Refuse unless this person may post now (permission, hours, mute, rate)."""
     if not can(user, Action.USE_WALL):
         raise Refused("forbidden", "Your account cannot post on the Wall.")
-    if not hours.current(at).open:
+    if not hours.is_open(at):
         raise Refused("closed", "The Wall is closed just now, so your message was not posted. "
                                 "It will be open again in office hours.")
     mute = active_mute(user, at)
@@ -210,11 +222,10 @@ def check_can_post(user: User, at: datetime) -> None:
     # Take this person's own row first (and note they were here): two sends of theirs at
     # once then queue up on it until the first commits, so the count below always sees
     # the other's message and a burst cannot slip past the limit.
-    db.session.execute(sa.update(User).where(User.id == user.id).values(last_seen_at=at)
-                       .execution_options(synchronize_session=False))
-    recent_count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(WallMessage)
-        .where(WallMessage.author_id == user.id, WallMessage.created_at > at - RATE_WINDOW))
+    conn = db.session.connection()
+    conn.execute(_TOUCH, {"user_id": user.id, "at": at})
+    recent_count = conn.execute(
+        _RECENT_COUNT, {"user_id": user.id, "since": at - RATE_WINDOW}).scalar_one()
     if recent_count >= RATE_COUNT:
         raise Refused("rate_limited", "Slow down a little: you can post again in a few seconds.")
 
