@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -9,7 +12,7 @@ from werkzeug.wrappers import Response
 from sharon import clock
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error
-from sharon.models import ModerationItem, WatchedWord
+from sharon.models import MessageStatus, ModerationItem, WallMessage, WatchedWord
 from sharon.moderation import services, words
 from sharon.moderation.forms import ACTION_LABELS, WatchedWordForm
 from sharon.permissions import Action, require
@@ -30,8 +33,19 @@ def subject_url(item: ModerationItem) -> str | None:
 @bp.get("/")
 @require(Action.VIEW_MODERATION_QUEUE)
 def queue() -> str:
-    return render_template("moderation/queue.html", items=services.open_items(),
-                           now=clock.now(), subject_url=subject_url, form=ButtonForm())
+    items = services.open_items()
+    return render_template("moderation/queue.html", items=items, now=clock.now(),
+                           subject_url=subject_url, form=ButtonForm(),
+                           held_wall_ids=held_wall_messages(items))
+
+
+def held_wall_messages(items: Sequence[ModerationItem]) -> set[int]:
+    """Which of these items are about Wall messages still waiting for approval."""
+    ids = [i.subject_id for i in items if i.subject_type == "wall_message"]
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(WallMessage.id).where(
+        WallMessage.id.in_(ids), WallMessage.status == MessageStatus.HELD)))
 
 
 @bp.post("/items/<int:item_id>/handled")

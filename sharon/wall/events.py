@@ -24,7 +24,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from sharon import clock
 from sharon.extensions import db, socketio
-from sharon.models import MessageStatus, Role, Status, User
+from sharon.models import MessageStatus, Role, Status, User, WallMessage
 from sharon.models.roles import MODERATING_TEAM
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
@@ -240,15 +240,21 @@ def on_unpin(user: User, data: dict[str, Any]) -> dict[str, Any]:
     return _set_pinned(user, data, False)
 
 
-def _review(user: User, data: dict[str, Any], approve: bool) -> dict[str, Any]:
-    message = services.do_review(user, data.get("id"), approve)
-    db.session.commit()
+def announce_review(message: WallMessage) -> None:
+    """After a held message is approved or rejected (on the Wall or the queue page): the
+    moderators' panels drop it, and everyone sees it, or its author hears it was not."""
     _broadcast("update", {"id": message.id, "status": message.status}, to="moderators")
-    if approve:
+    if message.status == MessageStatus.VISIBLE:
         _broadcast("message", services.message_payload(message))
     elif message.author_id is not None:
         _to_user(message.author_id, "notice", {"kind": "rejected", "id": message.id,
                                                "message": services.REJECTED_MESSAGE})
+
+
+def _review(user: User, data: dict[str, Any], approve: bool) -> dict[str, Any]:
+    message = services.do_review(user, data.get("id"), approve)
+    db.session.commit()
+    announce_review(message)
     return ok(id=message.id, status=message.status)
 
 

@@ -3,6 +3,8 @@ staff pages for extra sessions, closures and the weekly schedule."""
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -12,6 +14,7 @@ from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
+from sharon.templating import london
 from sharon.wall import events, hours, services
 from sharon.wall.forms import ClosureForm, SessionForm, WeeklyForm
 
@@ -46,8 +49,31 @@ def history() -> str:
     messages, more = services.history(page_number)
     if page_number > 1 and not messages:
         abort(404)
-    return render_template("wall/history.html", messages=messages, page_number=page_number,
+    # One section a day (in UK time): sessions are daytime, so a day is a session or two.
+    days = [(day, list(group)) for day, group in groupby(
+        messages, key=lambda m: london(m.created_at, "%A %-d %B %Y"))]
+    return render_template("wall/history.html", days=days, page_number=page_number,
                            more=more)
+
+
+@bp.post("/messages/<int:message_id>/review")
+@require(Action.MODERATE)
+def review(message_id: int) -> Response:
+    """Approve or reject a held message from the moderation queue, without JavaScript."""
+    action = request.form.get("action")
+    if not ButtonForm().validate_on_submit() or action not in ("approve", "reject"):
+        abort(400)
+    try:
+        message = services.do_review(current_user, message_id, action == "approve")
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        db.session.commit()
+        events.announce_review(message)
+        flash("Approved: the message is on the Wall now." if action == "approve" else
+              "Rejected: its author has been told.", "success")
+    return redirect(url_for("moderation.queue"))
 
 
 @bp.route("/sessions", methods=["GET", "POST"])

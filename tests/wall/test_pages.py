@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -175,3 +176,15 @@ def test_seed_demo_adds_a_past_session(app, runner, open_clock):
     assert count >= 5
     runner.invoke(args=["seed-demo"])
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WallMessage)) == count
+
+
+def test_history_is_grouped_by_day_newest_first(client, people, open_clock):
+    monday = open_clock.now  # Monday 30 November 2026, 10:00
+    _post(people["member"], "from last friday", at=monday - timedelta(days=3))
+    _post(people["member"], "from this monday", at=monday - timedelta(minutes=5))
+    sign_in(client, "robin")
+    html = client.get("/wall/history").get_data(as_text=True)
+    headings = re.findall(r'<h2 id="day-\d+">([^<]+)</h2>', html)
+    assert headings == ["Monday 30 November 2026", "Friday 27 November 2026"]
+    assert html.index("from this monday") < html.index("Friday 27 November 2026") \
+        < html.index("from last friday")
