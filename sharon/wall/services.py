@@ -262,9 +262,11 @@ def do_send(user: User, body: Any, reply_to: Any = None) -> Sent:
         status, held_reason = MessageStatus.HELD, HELD_FOR_RISK if verdict.risk else HELD_WORD
     elif not user.is_moderator and not on_duty_ids(at):
         status, held_reason = MessageStatus.HELD, HELD_NO_ONE_ON_DUTY
-    message = WallMessage(author=user, body=text, body_html=str(render_plain(text)),
-                          reply_to=parent, status=status, held_reason=held_reason,
-                          created_at=at)
+    # Ids, not relationships: the flush then has no cascades to work out (the author and
+    # the parent are already loaded, so reading them back costs no query).
+    message = WallMessage(author_id=user.id, body=text, body_html=str(render_plain(text)),
+                          reply_to_id=parent.id if parent else None, status=status,
+                          held_reason=held_reason, created_at=at, pinned=False)
     db.session.add(message)
     db.session.flush()
     risky = verdict.action in ("hold", "flag")
