@@ -32,6 +32,7 @@ from sharon.refusals import Refused
 from sharon.safety import CRISIS_CONTACTS
 from sharon.sessions import user_for_session
 from sharon.wall import hours, services
+from sharon.wall.presence import presence
 
 NS = "/wall"
 log = logging.getLogger(__name__)
@@ -138,6 +139,8 @@ def on_connect(auth: Any = None) -> None:
     if user.is_moderator:
         join_room("moderators")
     _sockets[request.sid] = Seen(user.id, user.session_version, user.is_moderator)
+    if user.is_moderator:
+        presence().add(user.id, request.sid)
     last_seen = auth.get("last_seen_id") if isinstance(auth, dict) else None
     catch_up = services.catch_up(last_seen)
     emit("status", services.status())
@@ -347,7 +350,10 @@ def on_disconnect(reason: Any = None) -> None:
     seen = _sockets.pop(request.sid, None)
     if seen is None or not seen.moderator:
         return
+    presence().remove(seen.user_id, request.sid)
     if any(other.user_id == seen.user_id for other in _sockets.values()):
+        return
+    if presence().elsewhere(seen.user_id):  # still watching through another worker
         return
     if services.end_duty(seen.user_id, "left the Wall"):
         db.session.commit()
@@ -369,6 +375,8 @@ def sweep() -> int:
         user = users.get(seen.user_id)
         if not socketio.server.manager.is_connected(sid, NS):
             _sockets.pop(sid, None)  # gone without a goodbye
+            if seen.moderator:
+                presence().remove(seen.user_id, sid)
         elif user is None or user.status != Status.ACTIVE or \
                 user.session_version != seen.session_version:
             _sockets.pop(sid, None)
@@ -377,6 +385,7 @@ def sweep() -> int:
         elif seen.moderator and Role(user.role) not in MODERATING_TEAM:
             socketio.server.leave_room(sid, "moderators", namespace=NS)
             _sockets[sid] = Seen(seen.user_id, seen.session_version, False)
+            presence().remove(seen.user_id, sid)
             if services.end_duty(user.id, "no longer on the moderating team"):
                 db.session.commit()
                 socketio.emit("status", services.status(), to="wall", namespace=NS)
@@ -413,6 +422,7 @@ class Watcher:
         """Announce a change if there was one; return how long to sleep."""
         with self.app.app_context():
             try:
+                presence().beat()
                 sweep()
                 now = clock.now()
                 state = hours.current(now)

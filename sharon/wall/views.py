@@ -15,7 +15,7 @@ from sharon.forms import ButtonForm, add_error
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
 from sharon.templating import london
-from sharon.wall import events, hours, services
+from sharon.wall import events, hours, presence, services
 from sharon.wall.forms import ClosureForm, SessionForm, WeeklyForm
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
@@ -25,6 +25,7 @@ bp = Blueprint("wall", __name__, url_prefix="/wall")
 def _register_socket_handlers(state: object) -> None:
     # Runs for every app built, after socketio.init_app made that app's server.
     events.register()
+    presence.init_app(state.app)  # type: ignore[attr-defined]
 
 
 @bp.get("/")

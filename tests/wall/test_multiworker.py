@@ -84,3 +84,48 @@ def test_two_workers_serve_one_wall(services_ready, database_url, tmp_path):
         finally:
             for client in (robin, ash, sam):
                 client.close()
+
+
+def test_duty_lasts_while_the_moderator_has_the_wall_open_on_any_worker(
+        services_ready, database_url, tmp_path):
+    prepare_database(database_url, {"robin": "member", "sam_peer": "peer_supporter"})
+    env = {"SHARON_REDIS_URL": REDIS_URL}
+    with live_server(database_url, tmp_path, **env) as one, \
+            live_server(database_url, tmp_path, **env) as two:
+        robin = LiveClient(one, "robin")
+        tab_one, tab_two = LiveClient(one, "sam_peer"), LiveClient(two, "sam_peer")
+        try:
+            assert tab_one.emit("duty", {"on": True})["ok"]
+            robin.wait_for("status", lambda s: [d["username"] for d in s["on_duty"]]
+                           == ["sam_peer"])
+            tab_one.close()  # one tab closes; the other, on the other worker, is open
+            time.sleep(1)
+            assert robin.emit("send", {"body": "still watched"})["status"] == "visible"
+            mark = robin.mark()
+            tab_two.close()  # the last one: duty ends, and members are told
+            robin.wait_for("status", lambda s: s["on_duty"] == [], after=mark)
+            assert robin.emit("send", {"body": "nobody now"})["status"] == "held"
+        finally:
+            for client in (robin, tab_one, tab_two):
+                client.close()
+
+
+def test_a_dead_workers_tabs_stop_counting(services_ready):
+    import redis
+
+    from sharon.wall import presence
+
+    watcher = presence.RedisPresence(REDIS_URL)
+    client = redis.Redis.from_url(REDIS_URL, decode_responses=True)
+    user_id = 900_000 + os.getpid()
+    key = watcher._sockets(user_id)
+    client.delete(key)
+    client.sadd(key, "deadworker:sid1")
+    assert watcher.elsewhere(user_id) is False
+    assert client.smembers(key) == set()  # pruned
+    client.set(watcher._heartbeat("liveworker"), "1", ex=30)
+    client.sadd(key, "liveworker:sid2")
+    try:
+        assert watcher.elsewhere(user_id) is True
+    finally:
+        client.delete(key, watcher._heartbeat("liveworker"))
