@@ -66,6 +66,9 @@ def main() -> None:
     with serve("wsgi.py", env) as (base, pid):
         cookie = sign_in_cookie(base, BENCH_USER, seeding.PASSWORD)
         pages = [
+            # What any signed-in page costs before the forums do anything: the session,
+            # the account, the header with its unread count, the CSRF token.
+            ("floor: signed-in urgent-help page", "/help/urgent"),
             ("category list", "/forums/"),
             ("category page 5 of 10", "/forums/c/7?page=5"),
             ("thread page, 20 posts", "/forums/t/2345"),
