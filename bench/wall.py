@@ -11,7 +11,11 @@ lost messages and dropped clients, and the ratios to the ceiling.
 Receivers: `bare` (the default) speaks Engine.IO/Socket.IO over a plain aiohttp websocket
 and only notes the tag of each message, so the figures are the server's and not the
 clients' own cost; `socketio` uses python-socketio's asyncio client, as a browser-like
-but far heavier receiver (at 1,000 of them most of the latency is theirs).
+but far heavier receiver (at 1,000 of them most of the latency is theirs). With 1,000 of
+those in one process, their loop is busy for seconds after each burst, and python-engineio's
+client gives up ("transport error") when it has had nothing to send for the ping interval
+plus 5 s: whole connect batches then drop when their ping falls in a burst. That is the
+receivers' own failure, which is why `bare` is the default.
 
 Every reader and sender is its own signed-in account (session cookies are made with the
 server's key, so that 1,000 sign-ins do not meet the sign-in rate limit). Latency: paced
@@ -33,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -121,6 +126,7 @@ class Receivers:
     def __init__(self, n: int) -> None:
         self.received: list[list[tuple[str, float]]] = [[] for _ in range(n)]
         self.dropped = 0
+        self.reasons: Counter[str] = Counter()
         self.closing = False
         self.stoppers: list[Callable[[], Awaitable[None]]] = []
 
@@ -132,6 +138,7 @@ async def bare_receiver(http: aiohttp.ClientSession, url: str, cookie: str | Non
                         into: Receivers, ready: asyncio.Future[None]) -> None:
     """A Socket.IO client in a few lines: open, join /wall, answer pings, note tags."""
     headers = {"Cookie": cookie} if cookie else {}
+    close_code = None
     try:
         async with http.ws_connect(url, headers=headers, autoping=True,
                                    max_msg_size=0) as ws:
@@ -152,9 +159,11 @@ async def bare_receiver(http: aiohttp.ClientSession, url: str, cookie: str | Non
                     ready.set_result(None)
                 elif data.startswith("44/wall") and not ready.done():
                     ready.set_exception(RuntimeError(f"refused: {data}"))
+            close_code = ws.close_code
     finally:
         if not into.closing:
             into.dropped += 1
+            into.reasons[f"websocket closed ({close_code})"] += 1
         if not ready.done():
             ready.set_exception(RuntimeError("closed before joining /wall"))
 
@@ -167,9 +176,10 @@ async def socketio_receiver(base: str, cookie: str | None, i: int, into: Receive
         into.received[i].append((data["body"], time.time()))
 
     @client.on("disconnect", namespace="/wall")
-    async def on_disconnect(*_):  # type: ignore[no-untyped-def]
+    async def on_disconnect(*reason):  # type: ignore[no-untyped-def]
         if not into.closing:
             into.dropped += 1
+            into.reasons[str(reason[0]) if reason else "unknown"] += 1
 
     await client.connect(base, namespaces=["/wall"], transports=["websocket"],
                          headers={"Cookie": cookie} if cookie else {}, wait_timeout=30)
@@ -244,7 +254,8 @@ async def measure(base: str, kind: str, readers: list[str | None], senders: list
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {"p50": q[49], "p95": q[94], "p99": q[98],
             "burst_per_s": statistics.median(rates), "bursts": rates,
-            "lost": (paced + burst * bursts) * n - delivered, "dropped": dropped}
+            "lost": (paced + burst * bursts) * n - delivered, "dropped": dropped,
+            "why_dropped": dict(into.reasons)}
 
 
 def run_one(kind: str, mode: str, n: int, args: argparse.Namespace) -> dict[str, Any]:
