@@ -168,9 +168,8 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        # A session lasts 12 hours from its last change (sign-in, a flashed message), not
-        # from the last request: a shared computer forgets a sign-in by the next day,
-        # and pages need not re-sign the cookie on every response.
+        # A session ends after 12 hours without a visit. The cookie is re-signed when its
+        # signature is an hour old (sessions.keep_session_alive), not on every response.
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         "SESSION_REFRESH_EACH_REQUEST": False,
         "PREFERRED_URL_SCHEME": "https" if production else "http",

@@ -19,7 +19,11 @@ from markupsafe import Markup
 # Stands in for the reader's token. No value can smuggle it in: bleach escapes "<!--"
 # in post bodies and Jinja escapes "<" in everything else.
 TOKEN = "<!--csrf-->"
-PIECES_PER_MACRO = 4096
+# What a worker may keep: at most this many pieces a macro, each at most this long (a
+# longer one, such as a post of 10,000 characters full of links, is rendered every time),
+# so a macro's pieces and their keys stay under about 2048 × 2 × 8 k characters.
+PIECES_PER_MACRO = 2048
+LONGEST_PIECE = 8192
 
 
 class _Pieces:
@@ -32,9 +36,11 @@ class _Pieces:
     def get(self, values: NamedTuple, context: tuple[Any, ...]) -> str:
         html = self.items.get(values)
         if html is None:
-            html = self.items[values] = str(self.render(values, TOKEN, *context))
-            while len(self.items) > PIECES_PER_MACRO:
-                self.items.popitem(last=False)
+            html = str(self.render(values, TOKEN, *context))
+            if len(html) <= LONGEST_PIECE:
+                self.items[values] = html
+                while len(self.items) > PIECES_PER_MACRO:
+                    self.items.popitem(last=False)
         else:
             try:
                 self.items.move_to_end(values)

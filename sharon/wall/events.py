@@ -140,7 +140,7 @@ def on_connect(auth: Any = None) -> None:
         join_room("moderators")
     _sockets[request.sid] = Seen(user.id, user.session_version, user.is_moderator)
     if user.is_moderator:
-        presence().add(user.id, request.sid)
+        presence().publish(_moderators_here())
     last_seen = auth.get("last_seen_id") if isinstance(auth, dict) else None
     catch_up = services.catch_up(last_seen)
     emit("status", services.status())
@@ -344,13 +344,15 @@ class Seen:
 _sockets: dict[str, Seen] = {}
 
 
-def on_disconnect(reason: Any = None) -> None:
-    """A moderator whose last socket here has gone is taken off duty: nobody should be
-    listed (and counted on) as watching the Wall from a closed tab."""
-    seen = _sockets.pop(request.sid, None)
-    if seen is None or not seen.moderator:
-        return
-    presence().remove(seen.user_id, request.sid)
+def _moderators_here() -> set[int]:
+    return {seen.user_id for seen in _sockets.values() if seen.moderator}
+
+
+def _gone(seen: Seen) -> None:
+    """A moderator's socket here has gone (closed, or cut off by the sweep). If it was
+    their last Wall tab on any worker, they go off duty: nobody should be listed, and
+    counted on, as watching the Wall from a closed tab."""
+    presence().publish(_moderators_here())
     if any(other.user_id == seen.user_id for other in _sockets.values()):
         return
     if presence().elsewhere(seen.user_id):  # still watching through another worker
@@ -358,6 +360,12 @@ def on_disconnect(reason: Any = None) -> None:
     if services.end_duty(seen.user_id, "left the Wall"):
         db.session.commit()
         _broadcast("status", services.status())
+
+
+def on_disconnect(reason: Any = None) -> None:
+    seen = _sockets.pop(request.sid, None)
+    if seen is not None and seen.moderator:
+        _gone(seen)
     db.session.rollback()
 
 
@@ -376,16 +384,19 @@ def sweep() -> int:
         if not socketio.server.manager.is_connected(sid, NS):
             _sockets.pop(sid, None)  # gone without a goodbye
             if seen.moderator:
-                presence().remove(seen.user_id, sid)
+                _gone(seen)
         elif user is None or user.status != Status.ACTIVE or \
                 user.session_version != seen.session_version:
+            # Forgotten first, so the disconnect handler this calls has nothing to do.
             _sockets.pop(sid, None)
             socketio.server.disconnect(sid, namespace=NS)
+            if seen.moderator:
+                _gone(seen)
             changed += 1
         elif seen.moderator and Role(user.role) not in MODERATING_TEAM:
             socketio.server.leave_room(sid, "moderators", namespace=NS)
             _sockets[sid] = Seen(seen.user_id, seen.session_version, False)
-            presence().remove(seen.user_id, sid)
+            presence().publish(_moderators_here())
             if services.end_duty(user.id, "no longer on the moderating team"):
                 db.session.commit()
                 socketio.emit("status", services.status(), to="wall", namespace=NS)
@@ -422,8 +433,8 @@ class Watcher:
         """Announce a change if there was one; return how long to sleep."""
         with self.app.app_context():
             try:
-                presence().beat()
                 sweep()
+                presence().publish(_moderators_here())  # also this worker's heartbeat
                 now = clock.now()
                 state = hours.current(now)
                 key = (state.open, state.next_change.isoformat() if state.next_change else None)

@@ -2,17 +2,19 @@
 
 A moderator whose last Wall tab closes is taken off duty: nobody should be counted on
 as watching from a closed tab. One worker knows only its own sockets. With several
-workers (SHARON_REDIS_URL), each moderator's sockets are also listed in Redis beside
-each worker's heartbeat, so that closing a tab on one worker does not end the duty of
-someone still watching through another, and the sockets of a worker that died stop
-counting once its heartbeat lapses. If Redis cannot answer, duty ends: members'
-messages are then held for approval, which is the safe way to be wrong.
+workers (SHARON_REDIS_URL), each worker also publishes to Redis the moderators it holds
+sockets for, rewritten whenever that changes and at every watcher tick, and kept for
+HEARTBEAT_SECONDS. So closing a tab on one worker does not end the duty of someone still
+watching through another, and what a worker published lapses with it if it dies or
+misses an update. If Redis cannot answer, duty ends: members' messages are then held
+for approval, which is the safe way to be wrong.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, current_app
@@ -20,23 +22,18 @@ from flask import Flask, current_app
 log = logging.getLogger(__name__)
 
 WORKER = uuid.uuid4().hex  # this process
-HEARTBEAT_SECONDS = 30     # the watcher beats every few seconds; a dead worker lapses
+HEARTBEAT_SECONDS = 30     # the watcher republishes every few seconds
+WORKERS_KEY = "sharon:wall:workers"
 
 
 class Presence:
     """One worker alone: its own sockets are all there is to know."""
 
-    def beat(self) -> None:
-        pass
-
-    def add(self, user_id: int, sid: str) -> None:
-        pass
-
-    def remove(self, user_id: int, sid: str) -> None:
-        pass
+    def publish(self, moderator_ids: Iterable[int]) -> None:
+        """The moderators this worker holds Wall sockets for, now."""
 
     def elsewhere(self, user_id: int) -> bool:
-        """Has this person the Wall open through another worker that is alive?"""
+        """Has this person the Wall open through another worker?"""
         return False
 
 
@@ -47,41 +44,31 @@ class RedisPresence(Presence):
         self.redis: Any = redis.Redis.from_url(url, socket_timeout=2, decode_responses=True)
 
     @staticmethod
-    def _sockets(user_id: int) -> str:
-        return f"sharon:wall:moderator-sockets:{user_id}"
+    def key(worker: str) -> str:
+        return f"sharon:wall:moderators@{worker}"
 
-    @staticmethod
-    def _heartbeat(worker: str) -> str:
-        return f"sharon:wall:worker:{worker}"
-
-    def beat(self) -> None:
+    def publish(self, moderator_ids: Iterable[int]) -> None:
+        ids = sorted(set(moderator_ids))
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(self.key(WORKER))
+        if ids:
+            pipe.sadd(self.key(WORKER), *ids)
+            pipe.expire(self.key(WORKER), HEARTBEAT_SECONDS)
+            pipe.sadd(WORKERS_KEY, WORKER)
         try:
-            self.redis.set(self._heartbeat(WORKER), "1", ex=HEARTBEAT_SECONDS)
-        except Exception:  # the Wall goes on; others stop counting this worker's tabs
-            log.warning("Wall presence: could not reach Redis for the heartbeat")
-
-    def add(self, user_id: int, sid: str) -> None:
-        try:
-            self.redis.pipeline().set(self._heartbeat(WORKER), "1", ex=HEARTBEAT_SECONDS) \
-                .sadd(self._sockets(user_id), f"{WORKER}:{sid}").execute()
-        except Exception:
-            log.warning("Wall presence: could not reach Redis to note a moderator's socket")
-
-    def remove(self, user_id: int, sid: str) -> None:
-        try:
-            self.redis.srem(self._sockets(user_id), f"{WORKER}:{sid}")
-        except Exception:
-            log.warning("Wall presence: could not reach Redis to drop a moderator's socket")
+            pipe.execute()
+        except Exception:  # the next tick tries again; meanwhile others stop counting us
+            log.warning("Wall presence: could not reach Redis to publish this worker's "
+                        "moderators")
 
     def elsewhere(self, user_id: int) -> bool:
         try:
-            members = self.redis.smembers(self._sockets(user_id))
-            others = {m.split(":", 1)[0] for m in members} - {WORKER}
-            alive = {w for w in others if self.redis.exists(self._heartbeat(w))}
-            stale = [m for m in members if m.split(":", 1)[0] in others - alive]
-            if stale:
-                self.redis.srem(self._sockets(user_id), *stale)
-            return bool(alive)
+            for worker in self.redis.smembers(WORKERS_KEY) - {WORKER}:
+                if self.redis.sismember(self.key(worker), str(user_id)):
+                    return True
+                if not self.redis.exists(self.key(worker)):
+                    self.redis.srem(WORKERS_KEY, worker)  # lapsed or nobody there now
+            return False
         except Exception:
             log.warning("Wall presence: could not reach Redis; ending duty to be safe")
             return False

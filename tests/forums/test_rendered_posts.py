@@ -104,3 +104,18 @@ def test_a_post_cannot_borrow_the_readers_token(client, app, make_user, general)
     body = _post_html(html, post).split('class="post-body">', 1)[1].split("</div>", 1)[0]
     assert token not in body
     assert "&lt;!--csrf--&gt;" in body
+
+
+def test_long_posts_are_shown_but_not_kept(app, make_user, general):
+    """A worker keeps only pieces of a bounded size, so nobody can fill its memory."""
+    from sharon import rendered
+
+    long_body = "See www.example.org for more. " * 300  # about 9,000 characters
+    thread = start_thread(make_user(username="river"), general, body=long_body)
+    short = add_reply(make_user(username="jo"), thread, "A short reply")
+    reader = _reader(app, make_user, "ash")
+    html = reader.get(f"/forums/t/{thread.id}").get_data(as_text=True)
+    assert html.count("www.example.org") >= 300 and "A short reply" in html
+    kept = app.extensions["sharon.rendered"][("forums/_post.html", "post_item")].items
+    assert [key.id for key in kept] == [short.id]
+    assert all(len(piece) <= rendered.LONGEST_PIECE for piece in kept.values())

@@ -110,22 +110,29 @@ def test_duty_lasts_while_the_moderator_has_the_wall_open_on_any_worker(
                 client.close()
 
 
-def test_a_dead_workers_tabs_stop_counting(services_ready):
+def test_what_a_worker_published_lapses_with_it(services_ready):
     import redis
 
     from sharon.wall import presence
 
-    watcher = presence.RedisPresence(REDIS_URL)
+    here = presence.RedisPresence(REDIS_URL)
     client = redis.Redis.from_url(REDIS_URL, decode_responses=True)
     user_id = 900_000 + os.getpid()
-    key = watcher._sockets(user_id)
-    client.delete(key)
-    client.sadd(key, "deadworker:sid1")
-    assert watcher.elsewhere(user_id) is False
-    assert client.smembers(key) == set()  # pruned
-    client.set(watcher._heartbeat("liveworker"), "1", ex=30)
-    client.sadd(key, "liveworker:sid2")
+    other = presence.RedisPresence.key("otherworker")
     try:
-        assert watcher.elsewhere(user_id) is True
+        client.sadd(presence.WORKERS_KEY, "otherworker")
+        assert here.elsewhere(user_id) is False  # it published nothing: not counted
+        assert "otherworker" not in client.smembers(presence.WORKERS_KEY)
+        client.sadd(presence.WORKERS_KEY, "otherworker")
+        client.sadd(other, user_id)
+        client.expire(other, 1)
+        assert here.elsewhere(user_id) is True
+        time.sleep(1.5)  # the other worker died: its heartbeat lapses
+        assert here.elsewhere(user_id) is False
+        here.publish([user_id])  # this worker's own tabs are not "elsewhere"
+        assert here.elsewhere(user_id) is False
+        here.publish([])
+        assert not client.exists(presence.RedisPresence.key(presence.WORKER))
     finally:
-        client.delete(key, watcher._heartbeat("liveworker"))
+        client.delete(other)
+        client.srem(presence.WORKERS_KEY, "otherworker", presence.WORKER)

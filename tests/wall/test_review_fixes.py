@@ -58,6 +58,21 @@ def test_a_moderator_closing_the_tab_goes_off_duty(app, open_clock, people, wall
     assert member.events("status")[-1]["on_duty"] == []
 
 
+def test_a_moderator_whose_sessions_end_goes_off_duty(app, open_clock, people, wall_client):
+    """A password change or "sign out everywhere" closes their Wall tabs, and with the
+    last one their duty ends: nobody is counted on from a closed tab."""
+    first, second = wall_client("sam_peer"), wall_client("sam_peer")
+    assert first.emit("duty", {"on": True})["on"] is True
+    member = wall_client("robin")
+    people["peer"].session_version += 1
+    db.session.commit()
+    assert events.sweep() == 2
+    assert not first.connected and not second.connected
+    assert db.session.get(WallDuty, people["peer"].id) is None
+    assert member.events("status")[-1]["on_duty"] == []
+    assert member.emit("send", {"body": "anyone?"})["status"] == "held"
+
+
 def test_risk_words_in_disguise_are_still_caught(app, open_clock, people, wall_client):
     peer = wall_client("sam_peer")
     peer.emit("duty", {"on": True})
