@@ -363,6 +363,7 @@ def _gone(seen: Seen) -> None:
 
 
 def on_disconnect(reason: Any = None) -> None:
+    """A socket closed: forget it, and see whether a moderator has left the Wall."""
     seen = _sockets.pop(request.sid, None)
     if seen is not None and seen.moderator:
         _gone(seen)
