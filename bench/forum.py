@@ -59,7 +59,7 @@ def main() -> None:
     env = {"SHARON_DATABASE_URL": url, "SHARON_ARGON2_PROFILE": "fast",
            "SHARON_ASYNC_MODE": os.environ.get("SHARON_ASYNC_MODE", "eventlet")}
     results = []
-    with serve("bench/ceiling_http.py", env) as (base, _pid):
+    with serve("bench/ceiling.py", env) as (base, _pid):
         wrk(f"{base}/ceiling", None, 2, args.connections)  # warm up
         ceiling = wrk(f"{base}/ceiling", None, args.duration, args.connections)
     results.append(("ceiling: bare Flask, 20-item template", ceiling))

@@ -267,7 +267,7 @@ def run_one(kind: str, mode: str, n: int, args: argparse.Namespace) -> dict[str,
             server, env = ["wsgi.py"], sharon_env(mode, db, port)
             readers, senders = cookies["readers"], cookies["senders"]
         else:
-            server = ["bench/wall_ceiling.py", str(port)]
+            server = ["bench/ceiling.py"]
             env = {**os.environ, "SHARON_ASYNC_MODE": mode}
             readers, senders = [None] * n, [None] * args.senders
         with serve(server, env, port) as (base, pid):

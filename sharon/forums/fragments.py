@@ -48,15 +48,17 @@ def post_list(view: ThreadView, reader_id: int, is_mod: bool, post_base: str,
     `post_base` and `quote_base` are the start of each post's links; its id follows.
     """
     thread = view.thread
-    html = "".join([rendered.piece("forums/_post.html", "post_item", PostFragment(
-        id=row.id, number=row.number, status=row.status, status_reason=row.status_reason,
-        body_html=row.body_html,
-        note=row.content_note or (thread.content_note if row.number == 1 else None),
-        created_at=row.created_at, edited_at=row.edited_at, author_name=row.username,
-        author_label=Role(row.role).label if row.role else "",
-        is_mod=is_mod, is_mine=row.author_id == reader_id,
-        can_quote=row.status == PostStatus.VISIBLE and (not thread.locked or is_mod),
-        counts=post.counts, pressed=post.pressed, muted_by=post.muted_by,
-        post_base=post_base, quote_base=quote_base,
-    )) for post in view.posts for row in (post.row,)])
-    return rendered.with_token(html)
+    pieces = []
+    for post in view.posts:
+        row = post.row
+        pieces.append(rendered.piece("forums/_post.html", "post_item", PostFragment(
+            id=row.id, number=row.number, status=row.status, status_reason=row.status_reason,
+            body_html=row.body_html,
+            note=row.content_note or (thread.content_note if row.number == 1 else None),
+            created_at=row.created_at, edited_at=row.edited_at, author_name=row.username,
+            author_label=Role(row.role).label if row.role else "",
+            is_mod=is_mod, is_mine=row.author_id == reader_id,
+            can_quote=row.status == PostStatus.VISIBLE and (not thread.locked or is_mod),
+            counts=post.counts, pressed=post.pressed, muted_by=post.muted_by,
+            post_base=post_base, quote_base=quote_base)))
+    return rendered.with_token("".join(pieces))

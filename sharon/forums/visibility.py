@@ -44,10 +44,7 @@ def network_ids(user: User) -> list[int]:
 def category_clause(user: User) -> ColumnElement[bool]:
     if not can(user, Action.READ_COMMUNITY):
         return sa.false()
-    if sees_everything(user):
-        return sa.true()
-    return sa.and_(Category.network_id.in_(network_ids(user)),
-                   Category.audience.in_(audiences_for(user)))
+    return category_rule(reader(user), user.id, audiences_for(user))
 
 
 class Reader(NamedTuple):
@@ -63,9 +60,10 @@ def reader(user: User) -> Reader:
                   can(user, Action.MODERATE))
 
 
-def category_rule(kind: Reader, user_id: ColumnElement[int],
-                  audiences: ColumnElement[list[str]]) -> ColumnElement[bool]:
-    """category_clause with bind parameters: `audiences` is audiences_for(user)."""
+def category_rule(kind: Reader, user_id: int | ColumnElement[int],
+                  audiences: list[str] | ColumnElement[list[str]]) -> ColumnElement[bool]:
+    """Which spaces a kind of reader sees, for category_clause and for statements built
+    once with bind parameters (`audiences` is audiences_for(user))."""
     if not kind.reads:
         return sa.false()
     if kind.sees_everything:

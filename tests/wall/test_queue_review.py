@@ -69,9 +69,10 @@ def test_reviewing_twice_or_badly_changes_nothing(app, people, open_clock, wall_
     assert moderator.post(url, data={"csrf_token": token, "action": "delete"}).status_code \
         == 400
     assert moderator.post(url, data={"action": "approve"}).status_code == 400  # no token
-    assert moderator.post("/wall/messages/999999/review",
-                          data={"csrf_token": token, "action": "approve"},
-                          follow_redirects=True).status_code == 200
+    unknown = moderator.post("/wall/messages/999999/review",
+                             data={"csrf_token": token, "action": "approve"},
+                             follow_redirects=True)
+    assert "That message does not exist" in text(unknown)
     assert db.session.get(WallMessage, other).status == MessageStatus.HELD
 
 

@@ -1,15 +1,22 @@
-"""The ceiling for page benchmarks: a bare Flask route rendering a 20-item Jinja template,
-served exactly as wsgi.py serves SHaRON (Flask-SocketIO's run, same async mode)."""
+"""The ceilings the benchmarks compare SHaRON with, served exactly as wsgi.py serves it
+(Flask-SocketIO's run, the same async mode, the same collector settings):
+
+- GET /ceiling: a bare Flask route rendering a 20-item Jinja template (bench/forum.py);
+- "send" on /wall: a bare Flask-SocketIO broadcast to every client (bench/wall.py).
+
+Run as `python bench/ceiling.py` with SHARON_PORT and SHARON_ASYNC_MODE=eventlet|gevent.
+"""
 
 import os
 import sys
 from pathlib import Path
 
-if os.environ.get("SHARON_ASYNC_MODE", "eventlet") == "eventlet":
+MODE = os.environ.get("SHARON_ASYNC_MODE", "eventlet")
+if MODE == "eventlet":
     import eventlet
 
     eventlet.monkey_patch()
-elif os.environ.get("SHARON_ASYNC_MODE") == "gevent":
+elif MODE == "gevent":
     from gevent import monkey
 
     monkey.patch_all()
@@ -28,12 +35,21 @@ app = Flask(__name__)
 # A loaded, cached template, as Flask serves real pages (render_template_string would
 # compile it on every request and flatter SHaRON).
 app.jinja_loader = DictLoader({"ceiling.html": TEMPLATE})
-socketio = SocketIO(app, async_mode=os.environ.get("SHARON_ASYNC_MODE", "eventlet"))
+socketio = SocketIO(app, async_mode=MODE, logger=False, engineio_logger=False)
 
 
 @app.get("/ceiling")
 def ceiling() -> str:
     return render_template("ceiling.html", title="Ceiling", items=ITEMS)
+
+
+@socketio.on("send", namespace="/wall")
+def send(data):  # type: ignore[no-untyped-def]
+    """Broadcast to everyone, like the Wall does, with nothing else."""
+    socketio.emit("message", {"id": 0, "author": "x", "label": "", "body": data["body"],
+                              "created_at": "", "reply_to": None, "pinned": False},
+                  to=None, namespace="/wall")
+    return {"ok": True}
 
 
 @app.get("/healthz")
