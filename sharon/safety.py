@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from sharon import rules_cache
+
 
 @dataclass(frozen=True)
 class CrisisContact:
@@ -110,8 +112,12 @@ def match_terms(text: str, words: Iterable[tuple[str, str, bool]]) -> Verdict:
                    matched=tuple(t for t, _, _ in hits))
 
 
-def check(text: str) -> Verdict:
-    """Check user text against the watched words in the database (forums and the Wall)."""
+# Kept by each worker for a few seconds (every Wall message and post is checked);
+# a word added or removed on this worker counts at once, on others within seconds.
+WATCHED_WORDS = rules_cache.reads("watched_words", "watched_words")
+
+
+def _watched_words() -> tuple[tuple[str, str, bool], ...]:
     import sqlalchemy as sa
 
     from sharon.extensions import db
@@ -119,4 +125,9 @@ def check(text: str) -> Verdict:
 
     rows = db.session.execute(
         sa.select(WatchedWord.term, WatchedWord.action, WatchedWord.is_risk)).all()
-    return match_terms(text, [(r.term, r.action, r.is_risk) for r in rows])
+    return tuple((r.term, r.action, r.is_risk) for r in rows)
+
+
+def check(text: str) -> Verdict:
+    """Check user text against the watched words in the database (forums and the Wall)."""
+    return match_terms(text, rules_cache.cached(WATCHED_WORDS, None, _watched_words))

@@ -437,7 +437,7 @@ class Watcher:
                 sweep()
                 presence().publish(_moderators_here())  # also this worker's heartbeat
                 now = clock.now()
-                state = hours.current(now)
+                state = hours.current(now, fresh=True)  # staff edits on any worker count
                 key = (state.open, state.next_change.isoformat() if state.next_change else None)
                 if self.last is not None and key != self.last:
                     socketio.emit("status", services.status(now), to="wall", namespace=NS,

@@ -24,12 +24,15 @@ from zoneinfo import ZoneInfo
 import holidays
 import sqlalchemy as sa
 
+from sharon import rules_cache
 from sharon.refusals import Refused
 
 LONDON = ZoneInfo("Europe/London")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # How far ahead "when does it next open" looks before answering "not scheduled".
 HORIZON_DAYS = 400
+# Kept by each worker for a few seconds: see load().
+CALENDAR = rules_cache.reads("wall_calendar", "wall_hours", "wall_closures", "wall_sessions")
 _CHUNK_DAYS = 21
 
 Interval = tuple[datetime, datetime]
@@ -153,14 +156,13 @@ class Hours:
 _STATEMENTS: tuple[sa.Select[Any], ...] | None = None
 
 
-def load() -> Calendar:
-    """The rules from the database (weekly schedule, closures, extra sessions)."""
+def _read() -> Calendar:
     from sharon import clock
     from sharon.extensions import db
     from sharon.models import WallClosure, WallHours, WallSession
 
     global _STATEMENTS
-    if _STATEMENTS is None:  # built once: every message on the Wall asks
+    if _STATEMENTS is None:  # built once
         _STATEMENTS = (
             sa.select(WallHours.weekday, WallHours.opens, WallHours.closes),
             sa.select(WallClosure.starts_on, WallClosure.ends_on)
@@ -179,12 +181,28 @@ def load() -> Calendar:
                     closures=tuple((r[0], r[1]) for r in closures), sessions=sessions)
 
 
-def current(at: datetime | None = None) -> Hours:
+def load(fresh: bool = False) -> Calendar:
+    """The rules from the database (weekly schedule, closures, extra sessions).
+
+    Every message on the Wall asks, so each worker keeps them for a few seconds
+    (`rules_cache`): the time each message is checked against is always its own, so the
+    Wall still closes on the second; only an edit made on another worker takes up to
+    rules_cache.TTL_SECONDS to count here. `fresh` reads them now (the watcher does,
+    every few seconds, which keeps the kept copy fresh too).
+    """
+    from sharon import clock
+
+    # Read relative to today, so a new London day reads them again.
+    today = clock.now().astimezone(LONDON).date()
+    return rules_cache.cached(CALENDAR, today, _read, fresh=fresh)
+
+
+def current(at: datetime | None = None, fresh: bool = False) -> Hours:
     """Is the Wall open now (or at `at`), and when does that change?"""
     from sharon import clock
 
     at = at or clock.now()
-    calendar = load()
+    calendar = load(fresh)
     return Hours(open=calendar.is_open(at), next_change=calendar.next_change(at))
 
 
