@@ -69,9 +69,10 @@ def render_markdown(source: str) -> Markup:
 def render_plain(source: str) -> Markup:
     """Plain text (the Wall) to HTML: escaped, line breaks kept, web links made safe."""
     escaped = str(escape(source)).replace("\n", "<br>\n")
-    if URL_RE.search(source) is None:
-        # Nothing the linkifier would turn into a link (its own pattern), and escaped text
-        # holds no tags: bleach would hand it back unchanged, after a full HTML parse.
+    if "&" not in source and URL_RE.search(source) is None:
+        # Nothing the linkifier would turn into a link (its own pattern), no tags (escaped)
+        # and nothing that reads as an entity (which its filter decodes once): bleach
+        # would hand it back unchanged, after a full HTML parse.
         return Markup(escaped)
     return Markup(_cleaner().clean(escaped))
 

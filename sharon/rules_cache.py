@@ -4,8 +4,9 @@ kept by each worker for a few seconds instead of read from the database each tim
 Staleness is bounded and never crosses a change made here: flushing a change to a table
 a rule reads drops that rule in this worker at once (again at commit or rollback), and
 the session that made the change reads around the cache until then, so it sees its own
-edit. A change made by another worker (or process) is seen within TTL_SECONDS. Entries
-live in `app.extensions`, so every app (every test) starts with none.
+edit. A change made by another worker (or process), or written here past the ORM
+(`connection().execute`, the engine), is seen within TTL_SECONDS. Entries live in
+`app.extensions`, so every app (every test) starts with none.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 TTL_SECONDS = 5.0
+_monotonic = time.monotonic  # tests move this clock, not everyone's
 T = TypeVar("T")
 
 _EXTENSION = "sharon.rules_cache"
@@ -64,16 +66,20 @@ def cached(rule: str, key: Hashable, load: Callable[[], T], *, fresh: bool = Fal
     changed, when `fresh` is asked for, or when this session has changed it unseen."""
     from sharon.extensions import db
 
+    if db.session.autoflush:
+        db.session.flush()  # as a query would: a pending change is then noted below
     store = _store(current_app)
     entry = store.entries.get(rule)
     own_change = rule in db.session.info.get(_CHANGED, ())
+    started = _monotonic()
     if (not fresh and not own_change and entry is not None and entry.key == key
-            and time.monotonic() - entry.loaded < TTL_SECONDS):
+            and started - entry.loaded < TTL_SECONDS):
         return entry.value  # type: ignore[no-any-return]
     generation = store.generation.get(rule, 0)
     value = load()
     if not own_change and store.generation.get(rule, 0) == generation:
-        store.entries[rule] = _Entry(value, key, time.monotonic())
+        # Aged from before the read, so no copy outlives TTL_SECONDS from the database.
+        store.entries[rule] = _Entry(value, key, started)
     return value
 
 

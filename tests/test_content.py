@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from markupsafe import escape
 
@@ -15,6 +17,7 @@ SAMPLES = [
     "javascript:alert(1) and data:text/html,<script>x</script>",
     "mail me at someone@example.com, or not",
     "a.b c.d e.f:80 (nhs.uk) ends in .uk.",
+    "&lt;3 &amp; &#34; &copy; & ; #",
     "",
 ]
 
@@ -25,6 +28,15 @@ def test_plain_text_is_what_the_full_sanitizer_makes_of_it(source):
     # exactly what the sanitizer and linkifier would have returned.
     escaped = str(escape(source)).replace("\n", "<br>\n")
     assert str(render_plain(source)) == _cleaner().clean(escaped)
+
+
+def test_random_text_is_what_the_full_sanitizer_makes_of_it():
+    pick = random.Random(2026)
+    alphabet = "ab .:/&;#<>\"'=\nwx3-@()"
+    for _ in range(3000):
+        source = "".join(pick.choice(alphabet) for _ in range(pick.randint(0, 24)))
+        escaped = str(escape(source)).replace("\n", "<br>\n")
+        assert str(render_plain(source)) == _cleaner().clean(escaped), source
 
 
 def test_hostile_html_stays_text_and_links_leave_safely():

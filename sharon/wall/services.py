@@ -265,7 +265,7 @@ def do_send(user: User, body: Any, reply_to: Any = None) -> Sent:
         status, held_reason = MessageStatus.HELD, HELD_NO_ONE_ON_DUTY
     # One INSERT, not a unit-of-work flush (this is the Wall's busiest path); the message
     # then stands outside the session, holding the author and parent already loaded, so
-    # its payload costs no query.
+    # its payload needs no query (but for a reply's parent's author, if not yet loaded).
     values = {"author_id": user.id, "body": text, "body_html": str(render_plain(text)),
               "reply_to_id": parent.id if parent else None, "status": status,
               "held_reason": held_reason, "created_at": at, "pinned": False}

@@ -8,9 +8,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from sharon import rules_cache
+from sharon import rules_cache, safety
 from sharon.extensions import db
-from sharon.models import WallClosure, WallMessage
+from sharon.models import WallClosure, WallMessage, WatchedWord
 from sharon.wall import events, hours
 from tests.helpers import sign_in, submit
 
@@ -64,6 +64,33 @@ def test_a_watched_word_added_on_the_page_applies_to_the_next_message(
     assert _bodies() == ["I feel wobbly today"]
 
 
+def test_a_watched_word_removed_on_the_page_stops_applying_at_once(
+        client, people, open_clock, wall_client):
+    sign_in(client, "dr_lee")
+    submit(client, "/moderation/words", {"term": "wobbly", "action": "block"})
+    robin = wall_client("robin")
+    assert robin.emit("send", {"body": "wobbly"})["error"] == "blocked"  # the words are kept
+    wobbly = sa.select(WatchedWord).where(WatchedWord.term_key == "wobbly")
+    word = db.session.scalar(wobbly)
+    submit(client, f"/moderation/words/{word.id}/remove", {}, page="/moderation/words")
+    assert db.session.scalar(wobbly) is None
+    assert robin.emit("send", {"body": "wobbly"})["ok"]
+
+
+def test_words_changed_in_bulk_or_not_yet_flushed_count_in_this_worker(app, open_clock):
+    assert safety.check("so wobbly").allowed  # the words are kept
+    db.session.add(WatchedWord(term="wobbly", term_key="wobbly", action="block"))
+    assert safety.check("so wobbly").action == "block"  # pending: flushed, as a query would
+    db.session.commit()
+    assert safety.check("so wobbly").action == "block"
+    db.session.execute(sa.update(WatchedWord).values(action="flag"))
+    assert safety.check("so wobbly").action == "flag"
+    db.session.commit()
+    db.session.execute(sa.delete(WatchedWord))
+    db.session.commit()
+    assert safety.check("so wobbly").allowed and not safety.check("so wobbly").matched
+
+
 def test_the_wall_still_closes_on_the_second(people, open_clock, wall_client):
     open_clock.now = open_clock.now.replace(hour=16, minute=59, second=59)
     robin = wall_client("robin")
@@ -78,8 +105,8 @@ def test_a_closure_from_another_worker_counts_within_seconds(
     robin = wall_client("robin")
     assert robin.emit("send", {"body": "first"})["ok"]
     _closure_from_another_worker(date(2026, 11, 30))
-    later = rules_cache.time.monotonic() + rules_cache.TTL_SECONDS + 0.1
-    monkeypatch.setattr(rules_cache.time, "monotonic", lambda: later)
+    later = rules_cache._monotonic() + rules_cache.TTL_SECONDS + 0.1
+    monkeypatch.setattr(rules_cache, "_monotonic", lambda: later)
     ack = robin.emit("send", {"body": "second"})
     assert ack["ok"] is False and ack["error"] == "closed"
 
