@@ -76,7 +76,6 @@ def not_found() -> Refused:
 # Built once, not per message: the Wall asks these for every message sent.
 _MUTED = (WallMute.user_id == sa.bindparam("user_id"), WallMute.ends_at > sa.bindparam("at"))
 _ACTIVE_MUTE = sa.select(WallMute).where(*_MUTED).order_by(WallMute.ends_at.desc()).limit(1)
-_MUTE_ENDS = sa.select(sa.func.max(WallMute.ends_at)).where(*_MUTED)
 _INSERT = sa.insert(WallMessage.__table__)
 _ON_DUTY_WHERE = (
     WallDuty.until > sa.bindparam("at"), User.status == "active",
@@ -88,9 +87,15 @@ _ON_DUTY_IDS = (sa.select(User.id).join(WallDuty, WallDuty.user_id == User.id)
                 .where(*_ON_DUTY_WHERE).order_by(WallDuty.since, User.id))
 _TOUCH = (sa.update(User).where(User.id == sa.bindparam("user_id"))
           .values(last_seen_at=sa.bindparam("at")))
-_RECENT_COUNT = (sa.select(sa.func.count()).select_from(WallMessage)
-                 .where(WallMessage.author_id == sa.bindparam("user_id"),
-                        WallMessage.created_at > sa.bindparam("since")))
+# Everything else posting asks, in one round trip: when this person's mute ends, how many
+# messages they sent in the rate window, and whether anyone from the team is on duty.
+_POSTING = sa.select(
+    sa.select(sa.func.max(WallMute.ends_at)).where(*_MUTED).scalar_subquery(),
+    sa.select(sa.func.count()).select_from(WallMessage)
+    .where(WallMessage.author_id == sa.bindparam("user_id"),
+           WallMessage.created_at > sa.bindparam("since")).scalar_subquery(),
+    sa.exists(sa.select(WallDuty.user_id).join(User, WallDuty.user_id == User.id)
+              .where(*_ON_DUTY_WHERE)))
 
 
 def active_mute(user: User, at: datetime | None = None) -> WallMute | None:
@@ -208,27 +213,29 @@ def history(page: int, per_page: int = 50) -> tuple[Sequence[WallMessage], bool]
 
 # --- Posting ----------------------------------------------------------------------------
 
-def check_can_post(user: User, at: datetime) -> None:
-    """Refuse unless this person may post now (permission, hours, mute, rate)."""
+def check_can_post(user: User, at: datetime) -> bool:
+    """Refuse unless this person may post now (permission, hours, mute, rate); returns
+    whether anyone from the moderating team is on duty."""
     if not can(user, Action.USE_WALL):
         raise Refused("forbidden", "Your account cannot post on the Wall.")
     if not hours.is_open(at):
         raise Refused("closed", "The Wall is closed just now, so your message was not posted. "
                                 "It will be open again in office hours.")
+    # Take this person's own row first (and note they were here; a refusal rolls it
+    # back): two sends of theirs at once then queue up on it until the first commits, so
+    # the count below always sees the other's message and a burst cannot slip past the
+    # limit.
     conn = db.session.connection()
-    mute_ends = conn.execute(_MUTE_ENDS, {"user_id": user.id, "at": at}).scalar()
+    conn.execute(_TOUCH, {"user_id": user.id, "at": at})
+    mute_ends, recent_count, someone_on_duty = conn.execute(
+        _POSTING, {"user_id": user.id, "at": at, "since": at - RATE_WINDOW}).one()
     if mute_ends is not None:
         minutes = max(1, round((mute_ends - at).total_seconds() / 60))
         raise Refused("muted", f"A moderator has paused your posting on the Wall for another "
                                f"{minutes} minute{'s' if minutes != 1 else ''}.")
-    # Take this person's own row first (and note they were here): two sends of theirs at
-    # once then queue up on it until the first commits, so the count below always sees
-    # the other's message and a burst cannot slip past the limit.
-    conn.execute(_TOUCH, {"user_id": user.id, "at": at})
-    recent_count = conn.execute(
-        _RECENT_COUNT, {"user_id": user.id, "since": at - RATE_WINDOW}).scalar_one()
     if recent_count >= RATE_COUNT:
         raise Refused("rate_limited", "Slow down a little: you can post again in a few seconds.")
+    return bool(someone_on_duty)
 
 
 def clean_body(body: Any) -> str:
@@ -249,7 +256,7 @@ def do_send(user: User, body: Any, reply_to: Any = None) -> Sent:
     """Check and store a message: visible, or held for a moderator."""
     at = clock.now()
     text = clean_body(body)
-    check_can_post(user, at)
+    someone_on_duty = check_can_post(user, at)
     parent = None
     if reply_to is not None:
         parent = _message(reply_to)
@@ -261,7 +268,7 @@ def do_send(user: User, body: Any, reply_to: Any = None) -> Sent:
     status, held_reason = MessageStatus.VISIBLE, ""
     if verdict.action == "hold":
         status, held_reason = MessageStatus.HELD, HELD_FOR_RISK if verdict.risk else HELD_WORD
-    elif not user.is_moderator and not on_duty_ids(at):
+    elif not user.is_moderator and not someone_on_duty:
         status, held_reason = MessageStatus.HELD, HELD_NO_ONE_ON_DUTY
     # One INSERT, not a unit-of-work flush (this is the Wall's busiest path); the message
     # then stands outside the session, holding the author and parent already loaded, so
