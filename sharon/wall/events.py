@@ -1,5 +1,7 @@
 """Socket handlers for the Wall (namespace /wall). Thin: parse, call a service, commit, emit.
 
+Broadcasts leave through the worker's outbox (outbox.py), in the order of their commits.
+
 The session a socket sees is the copy taken when it connected, so every event loads
 the person again from the database: a suspended account, a changed password, a new
 role or a mute takes effect on the next event. Rooms are chosen here, never by the
@@ -32,6 +34,7 @@ from sharon.refusals import Refused
 from sharon.safety import CRISIS_CONTACTS
 from sharon.sessions import user_for_session
 from sharon.wall import hours, services
+from sharon.wall.outbox import Outbox
 from sharon.wall.presence import presence
 
 NS = "/wall"
@@ -60,12 +63,20 @@ def refused(code: str, message: str) -> dict[str, Any]:
     return {"ok": False, "error": code, "message": message}
 
 
+def _emit(event: str, data: dict[str, Any], to: str, **options: Any) -> None:
+    socketio.emit(event, data, to=to, namespace=NS, **options)
+
+
+outbox = Outbox(_emit, socketio.start_background_task, lambda: socketio.sleep(0),
+                lambda: socketio.async_mode in ("eventlet", "gevent"))
+
+
 def _to_user(user_id: int, event: str, data: dict[str, Any]) -> None:
-    socketio.emit(event, data, to=f"user:{user_id}", namespace=NS)
+    outbox.send(event, data, f"user:{user_id}")
 
 
 def _broadcast(event: str, data: dict[str, Any], to: str = "wall") -> None:
-    socketio.emit(event, data, to=to, namespace=NS)
+    outbox.send(event, data, to)
 
 
 def crisis_notice() -> dict[str, Any]:
@@ -400,7 +411,7 @@ def sweep() -> int:
             presence().publish(_moderators_here())
             if services.end_duty(user.id, "no longer on the moderating team"):
                 db.session.commit()
-                socketio.emit("status", services.status(), to="wall", namespace=NS)
+                _broadcast("status", services.status())
             changed += 1
     db.session.rollback()
     return changed
@@ -440,8 +451,7 @@ class Watcher:
                 state = hours.current(now, fresh=True)  # staff edits on any worker count
                 key = (state.open, state.next_change.isoformat() if state.next_change else None)
                 if self.last is not None and key != self.last:
-                    socketio.emit("status", services.status(now), to="wall", namespace=NS,
-                                  ignore_queue=True)
+                    outbox.send("status", services.status(now), "wall", ignore_queue=True)
                 self.last = key
             finally:
                 db.session.remove()
