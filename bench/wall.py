@@ -1,7 +1,9 @@
 """Benchmark the Wall: N signed-in clients, members sending; latency, throughput, memory.
 
 For each async mode (eventlet, gevent) and each N, it runs SHaRON (`python wsgi.py`, SQLite)
-and, as the ceiling, a bare Flask-SocketIO broadcast app under the same server, then prints
+and, as the ceiling, a bare Flask-SocketIO broadcast app under the same server, both at
+once with N receivers each, measured in turns (so the VM's drifting speed weighs on both
+alike), then prints
 delivery latency p50/p95/p99 to all clients, burst deliveries per second, server memory,
 lost messages and dropped clients, and the ratios to the ceiling.
 
@@ -20,8 +22,9 @@ receivers' own failure, which is why `bare` is the default.
 Every reader and sender is its own signed-in account (session cookies are made with the
 server's key, so that 1,000 sign-ins do not meet the sign-in rate limit). Latency: paced
 messages, round-robin over the senders, inside the Wall's rate limit (5 in 10 s each).
-Burst: after the rate window has passed, every sender sends 5 at once; three rounds, and
-the median counts (one round is short enough for noise to swing it). A peer supporter
+Burst: after the rate window has passed, every sender sends 5 at once, to one server and
+then the other (which goes first alternates); five rounds, and the median counts (one round
+is short enough for noise to swing it). A peer supporter
 is on duty, so nothing is held. Everything runs on 127.0.0.1; servers end with the script.
 """
 
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import re
@@ -125,13 +129,16 @@ class Receivers:
 
     def __init__(self, n: int) -> None:
         self.received: list[list[tuple[str, float]]] = [[] for _ in range(n)]
+        self.rounds: Counter[str] = Counter()  # deliveries per burst round ("b0-", ...)
         self.dropped = 0
         self.reasons: Counter[str] = Counter()
         self.closing = False
         self.stoppers: list[Callable[[], Awaitable[None]]] = []
 
-    def count(self, prefix: str) -> int:
-        return sum(1 for r in self.received for tag, _ in r if tag.startswith(prefix))
+    def note(self, i: int, tag: str) -> None:
+        self.received[i].append((tag, time.time()))
+        if tag.startswith("b"):
+            self.rounds[tag[:tag.index("-") + 1]] += 1
 
 
 async def bare_receiver(http: aiohttp.ClientSession, url: str, cookie: str | None, i: int,
@@ -150,7 +157,7 @@ async def bare_receiver(http: aiohttp.ClientSession, url: str, cookie: str | Non
                 if data.startswith('42/wall,["message"'):
                     match = TAG.search(data)
                     if match:
-                        into.received[i].append((match.group(1), time.time()))
+                        into.note(i, match.group(1))
                 elif data == "2":
                     await ws.send_str("3")
                 elif data.startswith("0{"):
@@ -173,7 +180,7 @@ async def socketio_receiver(base: str, cookie: str | None, i: int, into: Receive
 
     @client.on("message", namespace="/wall")
     async def on_message(data):  # type: ignore[no-untyped-def]
-        into.received[i].append((data["body"], time.time()))
+        into.note(i, data["body"])
 
     @client.on("disconnect", namespace="/wall")
     async def on_disconnect(*reason):  # type: ignore[no-untyped-def]
@@ -186,103 +193,145 @@ async def socketio_receiver(base: str, cookie: str | None, i: int, into: Receive
     into.stoppers.append(client.disconnect)
 
 
-async def measure(base: str, kind: str, readers: list[str | None], senders: list[str | None],
-                  paced: int, pace: float, bursts: int) -> dict[str, Any]:
-    n = len(readers)
-    into = Receivers(n)
-    ws_url = base.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
-    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
-    tasks = []
-    for start in range(0, n, 100):
-        if kind == "bare":
-            batch = []
-            for i in range(start, min(n, start + 100)):
-                ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-                tasks.append(asyncio.create_task(
-                    bare_receiver(http, ws_url, readers[i], i, into, ready)))
-                batch.append(ready)
-            await asyncio.wait_for(asyncio.gather(*batch), 60)
-        else:
-            await asyncio.gather(*(socketio_receiver(base, readers[i], i, into)
-                                   for i in range(start, min(n, start + 100))))
-    clients = []
-    for cookie in senders:
-        client = socketio.AsyncClient(reconnection=False)
-        await client.connect(base, namespaces=["/wall"], transports=["websocket"],
-                             headers={"Cookie": cookie} if cookie else {}, wait_timeout=30)
-        clients.append(client)
-    await asyncio.sleep(1)
-    for r in into.received:
-        r.clear()
-    sent: dict[str, float] = {}
+class Target:
+    """One server under test, with its receivers and senders connected."""
 
-    async def send(client: socketio.AsyncClient, tag: str) -> None:
-        sent[tag] = time.time()
+    def __init__(self, base: str, n: int) -> None:
+        self.base = base
+        self.into = Receivers(n)
+        self.clients: list[socketio.AsyncClient] = []
+        self.sent: dict[str, float] = {}
+        self.rates: list[float] = []
+        self.tasks: list[asyncio.Task[None]] = []
+        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+
+    async def connect(self, kind: str, readers: list[str | None],
+                      senders: list[str | None]) -> None:
+        ws_url = self.base.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+        n = len(readers)
+        for start in range(0, n, 100):
+            if kind == "bare":
+                batch = []
+                for i in range(start, min(n, start + 100)):
+                    ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                    self.tasks.append(asyncio.create_task(
+                        bare_receiver(self.http, ws_url, readers[i], i, self.into, ready)))
+                    batch.append(ready)
+                await asyncio.wait_for(asyncio.gather(*batch), 60)
+            else:
+                await asyncio.gather(*(socketio_receiver(self.base, readers[i], i, self.into)
+                                       for i in range(start, min(n, start + 100))))
+        for cookie in senders:
+            client = socketio.AsyncClient(reconnection=False)
+            await client.connect(self.base, namespaces=["/wall"], transports=["websocket"],
+                                 headers={"Cookie": cookie} if cookie else {}, wait_timeout=30)
+            self.clients.append(client)
+
+    async def send(self, client: socketio.AsyncClient, tag: str) -> None:
+        self.sent[tag] = time.time()
         ack = await client.call("send", {"body": tag}, namespace="/wall", timeout=60)
         if not ack.get("ok"):
             raise RuntimeError(f"send refused: {ack}")
 
-    for k in range(paced):
-        await send(clients[k % len(clients)], f"p{k}")
-        await asyncio.sleep(pace)
-    burst = 5 * len(clients)
-    rates = []
-    for round_ in range(bursts):
-        await asyncio.sleep(RATE_WINDOW)  # every sender's window is empty again
+    async def burst(self, round_: int) -> None:
+        """Every sender sends 5 at once; deliveries per second until the last arrives."""
         prefix = f"b{round_}-"
-        burst_start = time.time()
-        await asyncio.gather(*(send(c, f"{prefix}{s}-{k}") for s, c in enumerate(clients)
-                               for k in range(5)))
+        expected = 5 * len(self.clients) * len(self.into.received)
+        start = time.time()
+        await asyncio.gather(*(self.send(c, f"{prefix}{s}-{k}")
+                               for s, c in enumerate(self.clients) for k in range(5)))
         deadline = time.time() + 60
-        while time.time() < deadline and into.count(prefix) < burst * n:
-            await asyncio.sleep(0.05)
-        burst_last = max((t for r in into.received for tag, t in r
-                          if tag.startswith(prefix)), default=time.time())
-        rates.append(burst * n / max(burst_last - burst_start, 1e-6))
-    latencies = sorted((t - sent[tag]) * 1000 for r in into.received for tag, t in r
-                       if tag.startswith("p"))
-    delivered = sum(len(r) for r in into.received)
-    dropped = into.dropped
-    into.closing = True
-    for stop in into.stoppers:
-        await stop()
-    for client in clients:
-        await client.disconnect()
-    await http.close()
-    for task in tasks:
-        task.cancel()
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return {"p50": q[49], "p95": q[94], "p99": q[98],
-            "burst_per_s": statistics.median(rates), "bursts": rates,
-            "lost": (paced + burst * bursts) * n - delivered, "dropped": dropped,
-            "why_dropped": dict(into.reasons)}
+        while time.time() < deadline and self.into.rounds[prefix] < expected:
+            await asyncio.sleep(0.02)
+        last = max((t for r in self.into.received for tag, t in r if tag.startswith(prefix)),
+                   default=time.time())
+        self.rates.append(expected / max(last - start, 1e-6))
+
+    async def close(self, paced: int, bursts: int) -> dict[str, Any]:
+        into = self.into
+        n = len(into.received)
+        latencies = sorted((t - self.sent[tag]) * 1000 for r in into.received for tag, t in r
+                           if tag.startswith("p"))
+        delivered = sum(len(r) for r in into.received)
+        into.closing = True
+        for stop in into.stoppers:
+            await stop()
+        for client in self.clients:
+            await client.disconnect()
+        await self.http.close()
+        for task in self.tasks:
+            task.cancel()
+        q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+        return {"p50": q[49], "p95": q[94], "p99": q[98],
+                "burst_per_s": statistics.median(self.rates), "bursts": self.rates,
+                "lost": (paced + 5 * len(self.clients) * bursts) * n - delivered,
+                "dropped": into.dropped, "why_dropped": dict(into.reasons)}
 
 
-def run_one(kind: str, mode: str, n: int, args: argparse.Namespace) -> dict[str, Any]:
-    port = free_port()
+async def measure(wall: Target, ceiling: Target, kind: str,
+                  readers: dict[str, list[str | None]], senders: dict[str, list[str | None]],
+                  paced: int, pace: float, bursts: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both servers at once, taking turns: the VM's speed drifts by tens of per cent within
+    minutes, and turns put both under the same drift. Alone, each measured at a
+    different time, the ratio swung from 55 % to 112 % between runs of the same code."""
+    targets = {"wall": wall, "ceiling": ceiling}
+    for name, target in targets.items():
+        await target.connect(kind, readers[name], senders[name])
+    await asyncio.sleep(1)
+    for target in targets.values():
+        for r in target.into.received:
+            r.clear()
+    # This process's own collector stays out of what it measures: it holds 2,000 sockets
+    # and a record of every delivery, and a full collection of that stalled the receivers
+    # for as long as the servers take to deliver a burst. It runs between measurements.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        # Latency: each server in turn, one message at a time, far enough apart not to
+        # overlap.
+        for k in range(paced):
+            for target in targets.values():
+                await target.send(target.clients[k % len(target.clients)], f"p{k}")
+                await asyncio.sleep(pace / 2)
+        # Bursts: the first to go alternates, so neither always follows the other.
+        for round_ in range(bursts):
+            gc.collect()
+            await asyncio.sleep(RATE_WINDOW)  # every Wall sender's window is empty again
+            order = [wall, ceiling] if round_ % 2 == 0 else [ceiling, wall]
+            for target in order:
+                await target.burst(round_)
+    finally:
+        gc.enable()
+    return await wall.close(paced, bursts), await ceiling.close(paced, bursts)
+
+
+def run_pair(mode: str, n: int, args: argparse.Namespace) -> tuple[dict[str, Any],
+                                                                     dict[str, Any]]:
+    """SHaRON and the ceiling side by side under `mode`, N receivers each."""
     with tempfile.TemporaryDirectory() as tmp:
-        if kind == "sharon":
-            db = Path(tmp) / "bench.sqlite3"
-            cookies = prepare_in_child(db, n, args.senders)
-            server, env = ["wsgi.py"], sharon_env(mode, db, port)
-            readers, senders = cookies["readers"], cookies["senders"]
-        else:
-            server = ["bench/ceiling.py"]
-            env = {**os.environ, "SHARON_ASYNC_MODE": mode}
-            readers, senders = [None] * n, [None] * args.senders
-        with serve(server, env, port) as (base, pid):
-            peer = None
-            if kind == "sharon":
-                peer = socketio.Client(reconnection=False)
-                peer.connect(base, namespaces=["/wall"], transports=["websocket"],
-                             headers={"Cookie": cookies["peer"][0]})
-                peer.call("duty", {"on": True}, namespace="/wall")
-            result = asyncio.run(measure(base, args.receiver, readers, senders, args.paced,
-                                         args.pace, args.bursts))
-            result["rss_mb"] = rss_mb(pid)
-            if peer is not None:
-                peer.disconnect()
-    return result
+        db = Path(tmp) / "bench.sqlite3"
+        cookies = prepare_in_child(db, n, args.senders)
+        wall_port, ceiling_port = free_port(), free_port()
+        with serve(["wsgi.py"], sharon_env(mode, db, wall_port), wall_port) as (wbase, wpid), \
+                serve(["bench/ceiling.py"], {**os.environ, "SHARON_ASYNC_MODE": mode},
+                      ceiling_port) as (cbase, cpid):
+            peer = socketio.Client(reconnection=False)
+            peer.connect(wbase, namespaces=["/wall"], transports=["websocket"],
+                         headers={"Cookie": cookies["peer"][0]})
+            peer.call("duty", {"on": True}, namespace="/wall")
+
+            async def both() -> tuple[dict[str, Any], dict[str, Any]]:
+                return await measure(
+                    Target(wbase, n), Target(cbase, n), args.receiver,
+                    {"wall": cookies["readers"], "ceiling": [None] * n},
+                    {"wall": cookies["senders"], "ceiling": [None] * args.senders},
+                    args.paced, args.pace, args.bursts)
+
+            wall, ceiling = asyncio.run(both())
+            wall["rss_mb"], ceiling["rss_mb"] = rss_mb(wpid), rss_mb(cpid)
+            peer.disconnect()
+    return wall, ceiling
 
 
 def main() -> None:
@@ -291,8 +340,8 @@ def main() -> None:
     parser.add_argument("--modes", default="eventlet,gevent")
     parser.add_argument("--receiver", choices=["bare", "socketio"], default="bare")
     parser.add_argument("--senders", type=int, default=20)
-    parser.add_argument("--bursts", type=int, default=3, help="burst rounds; the median counts")
-    parser.add_argument("--paced", type=int, default=40, help="paced messages for latency")
+    parser.add_argument("--bursts", type=int, default=5, help="burst rounds; the median counts")
+    parser.add_argument("--paced", type=int, default=100, help="paced messages for latency")
     parser.add_argument("--pace", type=float, default=0.25, help="seconds between them")
     parser.add_argument("--prepare", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -304,8 +353,7 @@ def main() -> None:
     rows = []
     for mode in args.modes.split(","):
         for n in (int(x) for x in args.clients.split(",")):
-            wall = run_one("sharon", mode, n, args)
-            ceiling = run_one("ceiling", mode, n, args)
+            wall, ceiling = run_pair(mode, n, args)
             row = {"mode": mode, "clients": n, "receiver": args.receiver, "wall": wall,
                    "ceiling": ceiling, "p99_ratio": wall["p99"] / max(ceiling["p99"], 1e-6),
                    "burst_ratio": wall["burst_per_s"] / max(ceiling["burst_per_s"], 1e-6)}
