@@ -26,6 +26,9 @@ Emit = Callable[..., None]
 
 
 class Outbox:
+    """A FIFO of broadcasts and at most one task sending them; the async server's own
+    spawn and pause are passed in, so that tests can drive it step by step."""
+
     def __init__(self, emit: Emit, spawn: Callable[[Callable[[], None]], Any],
                  pause: Callable[[], None], cooperative: Callable[[], bool]) -> None:
         self._emit, self._spawn, self._pause, self._cooperative = emit, spawn, pause, cooperative
