@@ -37,9 +37,7 @@ def init_app(app: Flask) -> None:
     rendered.init_app(app)
     app.jinja_env.filters["london"] = london
     app.jinja_env.globals.update(nav_link=nav_link, can=can, Action=Action,
-                                  reaction_labels=REACTIONS)
-
-    app.jinja_env.globals["site_header"] = site_header
+                                  reaction_labels=REACTIONS, site_header=site_header)
 
     @app.context_processor
     def inject() -> dict[str, Any]:

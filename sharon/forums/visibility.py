@@ -42,8 +42,6 @@ def network_ids(user: User) -> list[int]:
 
 
 def category_clause(user: User) -> ColumnElement[bool]:
-    if not can(user, Action.READ_COMMUNITY):
-        return sa.false()
     return category_rule(reader(user), user.id, audiences_for(user))
 
 
