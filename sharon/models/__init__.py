@@ -53,10 +53,11 @@ from sharon.models.wall import (  # noqa: E402
     WallMessage,
     WallMute,
     WallSession,
+    WallStream,
 )
 
 __all__ += ["MessageStatus", "WallClosure", "WallDuty", "WallHours", "WallMessage", "WallMute",
-            "WallSession"]
+            "WallSession", "WallStream"]
 from sharon.models.library import (  # noqa: E402
     Audience,
     Resource,

@@ -80,8 +80,9 @@ class WallMessage(db.Model):
     __tablename__ = "wall_messages"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # A deleted account leaves its words as "former member", as in the forums.
     author_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     body: so.Mapped[str] = so.mapped_column(sa.Text)
     # Rendered once at write time by content.render_plain (escaped text, safe links).
     body_html: so.Mapped[str] = so.mapped_column(sa.Text)
@@ -94,6 +95,10 @@ class WallMessage(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     # Last hide/unhide/pin/unpin/approve: lets a reconnecting client catch up on changes.
     moderated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The number of this message's latest public change (shown, approved, hidden, shown
+    # again, pinned, unpinned), taken from WallStream in commit order; None while it has
+    # never been public. Clients catch up by it, never by id (ids follow insert order).
+    seq: so.Mapped[int | None] = so.mapped_column(sa.BigInteger, unique=True)
 
     author: so.Mapped[User | None] = so.relationship(foreign_keys=[author_id])
     reply_to: so.Mapped[WallMessage | None] = so.relationship(remote_side=[id])
@@ -104,6 +109,22 @@ class WallMessage(db.Model):
         sa.Index("ix_wall_messages_status_id", "status", "id"),
         sa.Index("ix_wall_messages_author_created", "author_id", "created_at"),
     )
+
+
+class WallStream(db.Model):
+    """One row: the number of the latest public change to the Wall.
+
+    Each change takes the next number by updating this row inside its own transaction,
+    so the row lock hands numbers out in commit order, and a rolled-back change gives
+    its number back: clients see 1, 2, 3… with no gaps, and a gap means "missed".
+    """
+
+    __tablename__ = "wall_stream"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    seq: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
 
 
 class WallMute(db.Model):
@@ -132,5 +153,9 @@ class WallDuty(db.Model):
         sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     since: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     until: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    # Renewed every few seconds by the worker holding one of this moderator's Wall
+    # sockets; duty counts only while it is recent, so a dead worker's moderators go
+    # off duty by themselves.
+    heartbeat_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     user: so.Mapped[User] = so.relationship()

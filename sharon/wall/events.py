@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -116,6 +117,10 @@ def _handler(need_payload: bool = True) -> Callable[[Callable[..., dict[str, Any
             if need_payload and not isinstance(data, dict):
                 return refused("not_found", "That request was not understood.")
             try:
+                if user.is_moderator:
+                    # An event from a moderator's socket is a sign of life as good as the
+                    # watcher's heartbeat (and keeps duty alive where no watcher runs).
+                    services.heartbeat({user.id})
                 return fn(user, data if isinstance(data, dict) else {})
             except Refused as refusal:
                 db.session.rollback()
@@ -136,8 +141,38 @@ def _handler(need_payload: bool = True) -> Callable[[Callable[..., dict[str, Any
 
 # --- Connection -------------------------------------------------------------------------
 
+UNAVAILABLE = ("The Wall cannot be reached just now. The page will keep trying; meanwhile "
+               "the forums may work, and urgent help is always listed below.")
+MISSED_A_LOT = ("You missed a lot while you were away: the latest messages are below, and "
+                "the rest are on the history page.")
+
+
 def on_connect(auth: Any = None) -> None:
-    """Signed-in people only; send status, the latest (or missed) messages, and notices."""
+    """Signed-in people only; send status, the latest (or missed) messages, and notices.
+
+    All or nothing: a socket that cannot be given everything (the database is down) is
+    refused, never left connected without its rooms; the page tries again by itself.
+    """
+    try:
+        _connect(auth if isinstance(auth, dict) else {})
+    except ConnectionRefusedError:
+        raise
+    except sa.exc.SQLAlchemyError:
+        _forget_socket()
+        log.warning("Wall: refused a connection while the database cannot be reached")
+        raise ConnectionRefusedError(UNAVAILABLE, {"error": "unavailable"}) from None
+    ensure_watcher(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def _forget_socket() -> None:
+    _sockets.pop(request.sid, None)
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        db.session.invalidate()
+
+
+def _connect(auth: dict[str, Any]) -> None:
     user = _user()
     if user is None:
         db.session.rollback()
@@ -145,35 +180,71 @@ def on_connect(auth: Any = None) -> None:
                                      {"error": "unauthenticated"})
     if not can(user, Action.USE_WALL):
         raise ConnectionRefusedError("Your account cannot use the Wall.", {"error": "forbidden"})
+    # Rooms first: whatever commits after the number below is read reaches this socket.
     join_room("wall")
     join_room(f"user:{user.id}")
     if user.is_moderator:
         join_room("moderators")
+    status = services.status()
+    if "last_seq" in auth or "last_seen_id" not in auth:
+        changes = services.changes_since(auth.get("last_seq"))
+        events = [services.change_event(m) for m in changes.items]
+        truncated = changes.fresh and auth.get("last_seq") is not None
+        seq = changes.seq
+    else:  # older pages catch up by id: kept for them, but ids follow insert order
+        seq = services.current_seq()
+        events, truncated = _catch_up_by_id(auth.get("last_seen_id"))
+    held = services.held_messages() if user.is_moderator else []
+    mute = services.active_mute(user)
+    if user.is_moderator:
+        services.heartbeat({user.id})
+        db.session.commit()
+    emit("status", status)
+    for name, payload in events:
+        emit(name, payload)
+    if truncated:
+        emit("notice", {"kind": "catch_up", "message": MISSED_A_LOT})
+    emit("synced", {"seq": seq})
+    for message in held:
+        emit("held", services.held_payload(message))
+    if mute is not None:
+        emit("notice", mute_notice(mute))
+    if queue_degraded():
+        emit("notice", {"kind": "degraded", "message": DEGRADED})
+    db.session.rollback()
     _sockets[request.sid] = Seen(user.id, user.session_version, user.is_moderator)
     if user.is_moderator:
         presence().publish(_moderators_here())
-    last_seen = auth.get("last_seen_id") if isinstance(auth, dict) else None
+
+
+def _catch_up_by_id(last_seen: Any) -> tuple[list[tuple[str, dict[str, Any]]], bool]:
     catch_up = services.catch_up(last_seen)
-    emit("status", services.status())
-    for message in catch_up.messages:
-        emit("message", services.message_payload(message))
+    events = [("message", services.message_payload(m)) for m in catch_up.messages]
     for message in catch_up.changed:
         if message.status == MessageStatus.HIDDEN:
-            # Only the fact that it is hidden: never the words a moderator took down.
-            emit("update", {"id": message.id, "hidden": True})
+            events.append(("update", {"id": message.id, "hidden": True, "seq": message.seq}))
         else:
-            emit("update", {**services.message_payload(message), "hidden": False})
-    if catch_up.truncated:
-        emit("notice", {"kind": "catch_up", "message": "You missed a lot while you were away: "
-                        "the latest messages are below, and the rest are on the history page."})
-    if user.is_moderator:
-        for message in services.held_messages():
-            emit("held", services.held_payload(message))
-    mute = services.active_mute(user)
-    if mute is not None:
-        emit("notice", mute_notice(mute))
+            events.append(("update", {**services.message_payload(message), "hidden": False}))
+    return events, catch_up.truncated
+
+
+# A client asks again at most this often (each answer reads up to CATCH_UP_LIMIT rows).
+CATCH_UP_EVERY_SECONDS = 1.0
+_last_catch_up: dict[str, float] = {}
+
+
+@_handler(need_payload=False)
+def on_catch_up(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """What changed after {"after": seq}: a client that saw a gap in the numbers, or was
+    told it may have missed something, asks here without reconnecting."""
+    now = time.monotonic()
+    if now - _last_catch_up.get(request.sid, 0.0) < CATCH_UP_EVERY_SECONDS:
+        raise Refused("rate_limited", "Catching up already; please wait a moment.")
+    _last_catch_up[request.sid] = now
+    changes = services.changes_since(data.get("after"))
+    items = [list(services.change_event(m)) for m in changes.items]
     db.session.rollback()
-    ensure_watcher(current_app._get_current_object())  # type: ignore[attr-defined]
+    return ok(seq=changes.seq, items=items, fresh=changes.fresh)
 
 
 # --- Posting ----------------------------------------------------------------------------
@@ -215,7 +286,7 @@ def on_send(user: User, data: dict[str, Any]) -> dict[str, Any]:
 def _set_hidden(user: User, data: dict[str, Any], hidden: bool) -> dict[str, Any]:
     message = services.do_set_hidden(user, data.get("id"), hidden)
     db.session.commit()
-    update: dict[str, Any] = {"id": message.id, "hidden": hidden}
+    update: dict[str, Any] = {"id": message.id, "hidden": hidden, "seq": message.seq}
     if not hidden:
         # A client that never had it (it joined while hidden) can show it now.
         update.update(services.message_payload(message))
@@ -238,7 +309,7 @@ def on_unhide(user: User, data: dict[str, Any]) -> dict[str, Any]:
 def _set_pinned(user: User, data: dict[str, Any], pinned: bool) -> dict[str, Any]:
     message = services.do_set_pinned(user, data.get("id"), pinned)
     db.session.commit()
-    _broadcast("update", {"id": message.id, "pinned": pinned})
+    _broadcast("update", {"id": message.id, "pinned": pinned, "seq": message.seq})
     return ok(id=message.id)
 
 
@@ -336,7 +407,7 @@ def on_error(error: Exception) -> dict[str, Any]:
 EVENTS: dict[str, Callable[..., Any]] = {
     "send": on_send, "hide": on_hide, "unhide": on_unhide, "pin": on_pin, "unpin": on_unpin,
     "approve": on_approve, "reject": on_reject, "acknowledge": on_acknowledge,
-    "mute": on_mute, "unmute": on_unmute, "duty": on_duty,
+    "mute": on_mute, "unmute": on_unmute, "duty": on_duty, "catch_up": on_catch_up,
 }
 
 
@@ -376,6 +447,7 @@ def _gone(seen: Seen) -> None:
 def on_disconnect(reason: Any = None) -> None:
     """A socket closed: forget it, and see whether a moderator has left the Wall."""
     seen = _sockets.pop(request.sid, None)
+    _last_catch_up.pop(request.sid, None)
     if seen is not None and seen.moderator:
         _gone(seen)
     db.session.rollback()
@@ -439,20 +511,36 @@ class Watcher:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.last: tuple[bool, str | None] | None = None
+        self.last: tuple[Any, ...] | None = None
+        self.last_seq: int | None = None
 
     def tick(self) -> float:
-        """Announce a change if there was one; return how long to sleep."""
+        """Renew this worker's moderators' duty, announce a change of hours or of who is
+        on duty (a moderator on a worker that died lapses), tell this worker's clients
+        the latest number so that they notice anything they missed; return how long to
+        sleep."""
         with self.app.app_context():
             try:
                 sweep()
-                presence().publish(_moderators_here())  # also this worker's heartbeat
+                here = _moderators_here()
+                presence().publish(here)  # also this worker's heartbeat
                 now = clock.now()
+                services.heartbeat(here, now)
+                db.session.commit()
                 state = hours.current(now, fresh=True)  # staff edits on any worker count
-                key = (state.open, state.next_change.isoformat() if state.next_change else None)
+                status = services.status(now)
+                key = (state.open, state.next_change.isoformat() if state.next_change else None,
+                       tuple(d["username"] for d in status["on_duty"]))
                 if self.last is not None and key != self.last:
-                    outbox.send("status", services.status(now), "wall", ignore_queue=True)
+                    outbox.send("status", status, "wall", ignore_queue=True)
                 self.last = key
+                seq = services.current_seq()
+                if self.last_seq is not None and seq != self.last_seq:
+                    # Cheap insurance: a broadcast lost on the way (a worker killed between
+                    # its commit and its broadcast, a message queue outage) shows up as a
+                    # number the client has not seen, and it catches up.
+                    outbox.send("sync", {"seq": seq}, "wall", ignore_queue=True)
+                    self.last_seq = seq
             finally:
                 db.session.remove()
         delay = WATCH_SECONDS
@@ -483,6 +571,34 @@ def ensure_watcher(app: Flask) -> None:
         if _watcher is None:
             _watcher = Watcher(app)
             socketio.start_background_task(_watcher.run)
+
+
+# --- When the message queue between workers fails (queue.py) ------------------------------
+
+DEGRADED = ("Live updates from some people may be delayed for a moment. Nothing is lost: "
+            "we will catch you up automatically.")
+
+
+def queue_degraded() -> bool:
+    manager = socketio.server.manager if socketio.server else None
+    return bool(getattr(manager, "publishing_failed", False)
+                or getattr(manager, "listening_failed", False))
+
+
+def queue_lost(_where: str) -> None:
+    """This worker lost Redis: its clients still get what is said here, and are told
+    that what is said through other workers may be late."""
+    socketio.start_background_task(
+        socketio.emit, "notice", {"kind": "degraded", "message": DEGRADED},
+        to="wall", namespace=NS, ignore_queue=True)
+
+
+def queue_back(everyone: bool) -> None:
+    """Redis is back: this worker's clients (and, if this worker's own broadcasts were
+    lost, every worker's) catch up from the database."""
+    socketio.start_background_task(
+        socketio.emit, "resync", {"reason": "queue"}, to="wall", namespace=NS,
+        ignore_queue=not everyone)
 
 
 class _OneLineErrors(logging.Filter):

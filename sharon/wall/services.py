@@ -25,6 +25,7 @@ from sharon.models import (
     WallDuty,
     WallMessage,
     WallMute,
+    WallStream,
 )
 from sharon.models.roles import MODERATING_TEAM
 from sharon.moderation import services as moderation
@@ -39,6 +40,10 @@ RATE_WINDOW = timedelta(seconds=10)  # …in this long, per person
 RECENT = 50                          # messages a client receives on connect
 CATCH_UP_LIMIT = 200                 # missed messages replayed on reconnect, at most
 MAX_MUTE_MINUTES = 7 * 24 * 60
+# Duty counts while a worker holding one of the moderator's Wall sockets renews it (every
+# few seconds, events.WATCH_SECONDS): a worker that dies takes its moderators off duty
+# within this long, and members' messages are held again.
+DUTY_LAPSE = timedelta(seconds=20)
 # Control characters (PostgreSQL refuses NUL in text); newlines and tabs are kept.
 
 HELD_FOR_RISK = "risk"
@@ -78,7 +83,8 @@ _MUTED = (WallMute.user_id == sa.bindparam("user_id"), WallMute.ends_at > sa.bin
 _ACTIVE_MUTE = sa.select(WallMute).where(*_MUTED).order_by(WallMute.ends_at.desc()).limit(1)
 _INSERT = sa.insert(WallMessage.__table__)
 _ON_DUTY_WHERE = (
-    WallDuty.until > sa.bindparam("at"), User.status == "active",
+    WallDuty.until > sa.bindparam("at"), WallDuty.heartbeat_at > sa.bindparam("alive_after"),
+    User.status == "active",
     # Someone who lost their moderating role is off duty, whatever their duty row says.
     User.role.in_(sorted(r.value for r in MODERATING_TEAM)))
 _ON_DUTY = (sa.select(User).join(WallDuty, WallDuty.user_id == User.id)
@@ -87,6 +93,13 @@ _ON_DUTY_IDS = (sa.select(User.id).join(WallDuty, WallDuty.user_id == User.id)
                 .where(*_ON_DUTY_WHERE).order_by(WallDuty.since, User.id))
 _TOUCH = (sa.update(User).where(User.id == sa.bindparam("user_id"))
           .values(last_seen_at=sa.bindparam("at")))
+_HEARTBEAT = (sa.update(WallDuty).where(WallDuty.user_id.in_(sa.bindparam("ids", expanding=True)))
+              .values(heartbeat_at=sa.bindparam("at")))
+# The next number of the public conversation (see WallStream): the row lock it takes is
+# held until commit, so take it last in a transaction.
+_NEXT_SEQ = (sa.update(WallStream).where(WallStream.id == 1)
+             .values(seq=WallStream.seq + 1).returning(WallStream.seq))
+_CURRENT_SEQ = sa.select(WallStream.seq).where(WallStream.id == 1)
 # Everything else posting asks, in one round trip: when this person's mute ends, how many
 # messages they sent in the rate window, and whether anyone from the team is on duty.
 _POSTING = sa.select(
@@ -98,6 +111,28 @@ _POSTING = sa.select(
               .where(*_ON_DUTY_WHERE)))
 
 
+def _duty_params(at: datetime | None) -> dict[str, datetime]:
+    at = at or clock.now()
+    return {"at": at, "alive_after": at - DUTY_LAPSE}
+
+
+def next_seq() -> int:
+    """Number a change to the public conversation; call it last before the commit."""
+    return int(db.session.connection().execute(_NEXT_SEQ).scalar_one())
+
+
+def current_seq() -> int:
+    """The number of the latest committed public change."""
+    return int(db.session.connection().execute(_CURRENT_SEQ).scalar_one())
+
+
+def heartbeat(user_ids: set[int], at: datetime | None = None) -> None:
+    """Renew the duty of moderators whose Wall sockets this worker holds."""
+    if user_ids:
+        db.session.connection().execute(_HEARTBEAT, {"ids": sorted(user_ids),
+                                                     "at": at or clock.now()})
+
+
 def active_mute(user: User, at: datetime | None = None) -> WallMute | None:
     """The mute that ends last, if one is running."""
     return db.session.scalars(
@@ -106,12 +141,11 @@ def active_mute(user: User, at: datetime | None = None) -> WallMute | None:
 
 def on_duty(at: datetime | None = None) -> Sequence[User]:
     """The moderators on duty now, longest on duty first."""
-    return db.session.scalars(_ON_DUTY, {"at": at or clock.now()}).all()
+    return db.session.scalars(_ON_DUTY, _duty_params(at)).all()
 
 
 def on_duty_ids(at: datetime | None = None) -> list[int]:
-    return list(db.session.connection().execute(
-        _ON_DUTY_IDS, {"at": at or clock.now()}).scalars())
+    return list(db.session.connection().execute(_ON_DUTY_IDS, _duty_params(at)).scalars())
 
 
 def status(at: datetime | None = None) -> dict[str, Any]:
@@ -142,6 +176,7 @@ def message_payload(message: WallMessage) -> dict[str, Any]:
                             if message.reply_to and message.reply_to.author
                             and message.reply_to.status == MessageStatus.VISIBLE else None),
         "pinned": message.pinned,
+        "seq": message.seq,
     }
 
 
@@ -195,6 +230,42 @@ def catch_up(last_seen_id: Any) -> CatchUp:
     return CatchUp(sorted(missed, key=lambda m: m.id), list(changed), truncated)
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What a client missed since a number of the public conversation."""
+    seq: int                     # everything up to this number is in `items` or older
+    items: list[WallMessage]     # visible or hidden now, in the order of their changes
+    fresh: bool                  # the number was unknown or too far back: start afresh
+
+
+def changes_since(after: Any) -> Changes:
+    """Every message whose public state changed after `after`, as it is now.
+
+    The number is read before the messages: anything committed after it is broadcast
+    to a socket that has already joined its rooms, so nothing falls between the two.
+    """
+    newest = current_seq()
+    if (not isinstance(after, int) or isinstance(after, bool) or after < 0
+            or after > newest):
+        return Changes(newest, recent(), True)
+    rows = list(db.session.scalars(
+        sa.select(WallMessage).where(
+            WallMessage.seq > after,
+            WallMessage.status.in_([MessageStatus.VISIBLE, MessageStatus.HIDDEN]))
+        .order_by(WallMessage.seq).limit(CATCH_UP_LIMIT + 1)))
+    if len(rows) > CATCH_UP_LIMIT:
+        return Changes(newest, recent(), True)
+    return Changes(newest, rows, False)
+
+
+def change_event(message: WallMessage) -> tuple[str, dict[str, Any]]:
+    """The event a change is replayed as: the message as it is now, or only the fact that
+    it is hidden (never the words a moderator took down)."""
+    if message.status == MessageStatus.HIDDEN:
+        return "update", {"id": message.id, "hidden": True, "seq": message.seq}
+    return "message", message_payload(message)
+
+
 def held_messages() -> Sequence[WallMessage]:
     """Messages waiting for a moderator, oldest first."""
     return db.session.scalars(
@@ -228,7 +299,7 @@ def check_can_post(user: User, at: datetime) -> bool:
     conn = db.session.connection()
     conn.execute(_TOUCH, {"user_id": user.id, "at": at})
     mute_ends, recent_count, someone_on_duty = conn.execute(
-        _POSTING, {"user_id": user.id, "at": at, "since": at - RATE_WINDOW}).one()
+        _POSTING, {"user_id": user.id, "since": at - RATE_WINDOW, **_duty_params(at)}).one()
     if mute_ends is not None:
         minutes = max(1, round((mute_ends - at).total_seconds() / 60))
         raise Refused("muted", f"A moderator has paused your posting on the Wall for another "
@@ -275,7 +346,9 @@ def do_send(user: User, body: Any, reply_to: Any = None) -> Sent:
     # its payload needs no query (but for a reply's parent's author, if not yet loaded).
     values = {"author_id": user.id, "body": text, "body_html": str(render_plain(text)),
               "reply_to_id": parent.id if parent else None, "status": status,
-              "held_reason": held_reason, "created_at": at, "pinned": False}
+              "held_reason": held_reason, "created_at": at, "pinned": False,
+              # Numbered last of all the statements that take locks (see WallStream).
+              "seq": next_seq() if status == MessageStatus.VISIBLE else None}
     (message_id,) = db.session.connection().execute(_INSERT, values).inserted_primary_key
     message = WallMessage(id=message_id, author=user, reply_to=parent, **values)
     risky = verdict.action in ("hold", "flag")
@@ -320,6 +393,8 @@ def do_set_hidden(actor: User, message_id: Any, hidden: bool) -> WallMessage:
     message.moderated_at = clock.now()
     moderation.record(actor, "hide" if hidden else "unhide", SUBJECT, message.id)
     db.session.flush()
+    message.seq = next_seq()
+    db.session.flush()
     return message
 
 
@@ -332,6 +407,8 @@ def do_set_pinned(actor: User, message_id: Any, pinned: bool) -> WallMessage:
     message.pinned = pinned
     message.moderated_at = clock.now()
     moderation.record(actor, "pin" if pinned else "unpin", SUBJECT, message.id)
+    db.session.flush()
+    message.seq = next_seq()
     db.session.flush()
     return message
 
@@ -351,6 +428,9 @@ def do_review(actor: User, message_id: Any, approve: bool) -> WallMessage:
     moderation.record(actor, "approve" if approve else "reject", SUBJECT, message.id)
     moderation.resolve(SUBJECT, message.id, actor, f"Wall: {outcome}")
     db.session.flush()
+    if approve:
+        message.seq = next_seq()
+        db.session.flush()
     return message
 
 
@@ -423,11 +503,12 @@ def do_duty(actor: User, on: Any) -> bool:
             raise Refused("closed", "The Wall is closed, so there is no duty to go on.")
         until = state.next_change or now + timedelta(hours=12)
         if duty is None:
-            db.session.add(WallDuty(user_id=actor.id, since=now, until=until))
-        elif duty.until <= now:
-            duty.since, duty.until = now, until
+            db.session.add(WallDuty(user_id=actor.id, since=now, until=until, heartbeat_at=now))
         else:
-            duty.until = until
+            if duty.until <= now or duty.heartbeat_at is None or \
+                    duty.heartbeat_at <= now - DUTY_LAPSE:
+                duty.since = now  # lapsed: this is a new spell of duty
+            duty.until, duty.heartbeat_at = until, now
     elif duty is not None:
         db.session.delete(duty)
     db.session.flush()

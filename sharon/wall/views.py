@@ -33,8 +33,9 @@ def _register_socket_handlers(state: object) -> None:
 def page() -> str:
     state = services.status()
     sessions, closures = hours.upcoming(limit=5)
+    seq = services.current_seq()  # before the messages: the page catches up from here
     return render_template(
-        "wall/page.html", status=state, messages=services.recent(),
+        "wall/page.html", status=state, seq=seq, messages=services.recent(),
         is_moderator=can(current_user, Action.MODERATE),
         on_duty=services.is_on_duty(current_user), mute=services.active_mute(current_user),
         next_change=hours.current().next_change, closures=closures,

@@ -36,7 +36,20 @@
   var hiddenList = document.getElementById("wall-hidden");
   var muteForm = document.getElementById("wall-mute-form");
 
-  var lastSeenId = 0;
+  /* Catching up. Every change to the public conversation carries a number (seq) given in
+   * commit order, with no gaps. `watermark` is the number up to which this page has
+   * everything; numbers seen above it wait in `ahead`. A gap that does not fill within
+   * a few seconds (a broadcast lost to a crashed worker or a message-queue outage), or
+   * a server saying "resync", makes the page ask for what it missed; on reconnecting it
+   * sends its watermark. `latest` keeps, per message, the number of the state shown, so
+   * an older copy arriving late never undoes a newer one. */
+  var watermark = parseInt(root.dataset.seq, 10) || 0;
+  var ahead = {};
+  var highest = watermark;
+  var latest = {};
+  var gapTimer = null;
+  var catchingUp = false;
+  var GAP_WAIT_MS = 2500;
   var replyTo = null;
   var muteWho = null;
   var refusedAlerts = 0;
@@ -192,7 +205,6 @@
         announce("New message from " + data.author + ": " + data.body.slice(0, 200));
       }
     }
-    lastSeenId = Math.max(lastSeenId, data.id);
     empty.hidden = true;
   }
 
@@ -278,10 +290,61 @@
     document.getElementById("wall-mute-reason").focus();
   }
 
+  // --- Numbers: nothing missed, nothing applied twice ----------------------------------
+  function advance() {
+    while (ahead[watermark + 1]) { delete ahead[watermark + 1]; watermark += 1; }
+    if (highest > watermark) { watchGap(); }
+  }
+
+  function note(seq) {
+    if (typeof seq !== "number") { return; }
+    highest = Math.max(highest, seq);
+    if (seq > watermark) { ahead[seq] = true; }
+    advance();
+  }
+
+  /* True when this copy of a message is newer than the one shown. */
+  function fresher(data) {
+    if (typeof data.seq !== "number") { return true; }
+    if (latest[data.id] !== undefined && latest[data.id] >= data.seq) { return false; }
+    latest[data.id] = data.seq;
+    return true;
+  }
+
+  function watchGap() {
+    if (gapTimer !== null) { return; }
+    gapTimer = setTimeout(function () {
+      gapTimer = null;
+      if (highest > watermark) { catchUp(); }
+    }, GAP_WAIT_MS);
+  }
+
+  function catchUp() {
+    if (catchingUp || !socket.connected) { return; }
+    catchingUp = true;
+    socket.timeout(10000).emit("catch_up", { after: watermark }, function (err, answer) {
+      catchingUp = false;
+      if (err || !answer.ok) { watchGap(); return; }
+      answer.items.forEach(function (pair) { apply(pair[0], pair[1], true); });
+      if (answer.fresh) {
+        showNotice("You missed a lot while you were away: the latest messages are below, and the rest are on the history page.", "catch_up");
+      }
+      synced(answer.seq);
+      notices.querySelectorAll(".notice-degraded").forEach(function (box) { box.remove(); });
+    });
+  }
+
+  function synced(seq) {
+    watermark = Math.max(watermark, seq);
+    highest = Math.max(highest, watermark);
+    Object.keys(ahead).forEach(function (key) { if (+key <= watermark) { delete ahead[key]; } });
+    advance();
+  }
+
   // --- Enhance the page rendered on the server ------------------------------------------
   list.querySelectorAll(".wall-message").forEach(function (item) {
     var id = parseInt(item.dataset.id, 10);
-    lastSeenId = Math.max(lastSeenId, id);
+    if (item.dataset.seq) { latest[id] = parseInt(item.dataset.seq, 10); }
     addControls(item, { id: id, author: item.dataset.author, label: item.dataset.label,
                         pinned: item.classList.contains("is-pinned") });
   });
@@ -295,7 +358,7 @@
 
   // --- The socket ---------------------------------------------------------------------
   var socket = io("/wall", {
-    auth: function (cb) { cb({ last_seen_id: lastSeenId }); },
+    auth: function (cb) { cb({ last_seq: watermark }); },
     reconnectionDelayMax: 10000
   });
 
@@ -306,17 +369,38 @@
   socket.on("connect_error", function (err) {
     if (err && err.data && err.data.error) {
       connection.textContent = err.message;
+      // Refused because the service is briefly unavailable: the client library does not
+      // retry a refusal by itself, so try again after a pause (spread out over clients).
+      if (err.data.error === "unavailable") {
+        setTimeout(function () { socket.connect(); }, 3000 + Math.random() * 3000);
+      }
     } else {
       connection.textContent = "Cannot reach the Wall just now. Trying again…";
     }
   });
   socket.on("status", setStatus);
-  socket.on("message", function (data) {
-    insertMessage(data, false);
+  socket.on("synced", function (data) { synced(data.seq); });
+  socket.on("sync", function (data) { highest = Math.max(highest, data.seq); advance(); });
+  socket.on("resync", function () {
+    setTimeout(catchUp, Math.random() * 1500);  // spread the askers out
+  });
+
+  function apply(name, data, quiet) {
+    if (!fresher(data)) { note(data.seq); return; }
+    if (name === "message") { onMessage(data, quiet); } else { onUpdate(data); }
+    note(data.seq);
+  }
+
+  socket.on("message", function (data) { apply("message", data, false); });
+  socket.on("update", function (data) { apply("update", data, false); });
+
+  function onMessage(data, quiet) {
+    insertMessage(data, quiet);
     var waiting = document.getElementById("held-" + data.id);
     if (waiting) { waiting.remove(); refreshHeld(); }
-  });
-  socket.on("update", function (data) {
+  }
+
+  function onUpdate(data) {
     var item = document.getElementById("message-" + data.id);
     if (data.hidden === true) {
       var gone = removeMessage(data.id);
@@ -337,7 +421,7 @@
       var waiting = document.getElementById("held-" + data.id);
       if (waiting) { waiting.remove(); refreshHeld(); }
     }
-  });
+  }
   socket.on("notice", function (data) {
     showNotice(data.message, data.kind, data.kind === "crisis" ? data.contacts : null);
   });

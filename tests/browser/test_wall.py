@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from sharon import clock
 from sharon.extensions import db
-from sharon.models import WallSession
+from sharon.models import WallHours, WallSession
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -27,6 +27,9 @@ def sign_in(page, username):  # type: ignore[no-untyped-def]
 def test_a_member_and_a_moderator_on_the_wall(browser, live, page, app, make_user):
     make_user(username="robin")
     make_user(username="sam_peer", role="peer_supporter")
+    # Only this session opens the Wall, so that ending it closes the Wall at any hour
+    # (inside the weekly hours it would otherwise stay open).
+    db.session.execute(sa.delete(WallHours))
     db.session.add(WallSession(starts_at=clock.now() - timedelta(minutes=1),
                                ends_at=clock.now() + timedelta(hours=1)))
     db.session.commit()

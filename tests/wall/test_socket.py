@@ -171,7 +171,7 @@ def test_hide_and_unhide_reach_everyone_and_are_audited(app, people, open_clock,
         c.received()
     assert sam.emit("hide", {"id": message_id}) == {"ok": True, "id": message_id}
     for c in (sam, robin, ash):
-        assert c.events("update") == [{"id": message_id, "hidden": True}]
+        assert c.events("update") == [{"id": message_id, "hidden": True, "seq": 2}]
     assert sam.emit("hide", {"id": message_id})["error"] == "not_found"
     # A newcomer does not get it; the history page does not show it.
     newcomer = wall_client("dr_lee")
@@ -192,11 +192,11 @@ def test_pin_and_unpin(app, people, open_clock, wall_client):
     message_id = robin.emit("send", {"body": "useful link"})["id"]
     robin.received()
     assert sam.emit("pin", {"id": message_id})["ok"]
-    assert robin.events("update") == [{"id": message_id, "pinned": True}]
+    assert robin.events("update") == [{"id": message_id, "pinned": True, "seq": 2}]
     later = wall_client("ash")
     assert [m["pinned"] for m in later.events("message")] == [True]
     assert sam.emit("unpin", {"id": message_id})["ok"]
-    assert robin.events("update") == [{"id": message_id, "pinned": False}]
+    assert robin.events("update") == [{"id": message_id, "pinned": False, "seq": 3}]
 
 
 def test_mute_tells_the_person_and_stops_them_posting(app, people, open_clock, wall_client):
