@@ -21,8 +21,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Served(str):
+    """The base URL of a live server, with its process (fault tests kill it)."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+
 @contextmanager
-def live_server(database_url: str, log_dir: Path, **env: str) -> Iterator[str]:
+def live_server(database_url: str, log_dir: Path, **env: str) -> Iterator[Served]:
     """Yield the base URL of a running server; stop it afterwards."""
     port = free_port()
     full_env = {
@@ -40,7 +47,8 @@ def live_server(database_url: str, log_dir: Path, **env: str) -> Iterator[str]:
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "serve.py")], cwd=ROOT,
                                    env=full_env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    base = Served(f"http://127.0.0.1:{port}")
+    base.process, base.log_path = process, log_path
     try:
         deadline = time.monotonic() + 30
         while True:

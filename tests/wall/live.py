@@ -80,7 +80,11 @@ class LiveClient:
         self.sio.on("*", self._record, namespace="/wall")
         headers = {"Cookie": session_cookie(base, username)} if username else {}
         self.sio.connect(base, namespaces=["/wall"], headers=headers,
-                         transports=transports or ["websocket"], wait_timeout=10)
+                         transports=transports or ["websocket"], wait_timeout=10,
+                         **self._connect_kwargs())
+
+    def _connect_kwargs(self) -> dict[str, Any]:
+        return {}
 
     def _record(self, event: str, data: Any = None) -> None:
         with self.lock:
@@ -110,3 +114,133 @@ class LiveClient:
 
     def close(self) -> None:
         self.sio.disconnect()
+
+
+class SeqClient(LiveClient):
+    """A client that keeps the Wall's delivery promise as the page does (static/js/wall.js):
+    numbers in commit order, a watermark with everything below it, gaps filled by asking
+    `catch_up`, a `resync` answered the same way, and per-message numbers so that a late
+    copy never undoes a newer one. `shown` is what a person would see."""
+
+    GAP_WAIT = 1.0
+
+    def __init__(self, base: str, username: str, last_seq: int | None = None,
+                 transports: list[str] | None = None) -> None:
+        self.shown: dict[int, dict[str, Any]] = {}
+        self.latest: dict[int, int] = {}
+        self.watermark = 0
+        self.highest = 0
+        self.ahead: set[int] = set()
+        self.applied: list[int] = []   # ids in the order they first appeared
+        self.catch_ups = 0
+        self._timer: threading.Timer | None = None
+        self.auth = {"last_seq": last_seq} if last_seq is not None else {}
+        self.base, self.username = base, username
+        super().__init__(base, username, transports)
+
+    def _connect_kwargs(self) -> dict[str, Any]:
+        return {"auth": self.auth}
+
+    def _record(self, event: str, data: Any = None) -> None:
+        super()._record(event, data)
+        with self.lock:
+            if event in ("message", "update") and isinstance(data, dict):
+                self._apply(event, data)
+            elif event == "synced":
+                self._synced(data["seq"])
+            elif event == "sync":
+                self.highest = max(self.highest, data["seq"])
+                self._advance()
+            elif event == "resync":
+                self._later(0.1)
+
+    def _apply(self, event: str, data: dict[str, Any]) -> None:
+        seq = data.get("seq")
+        if isinstance(seq, int):
+            if self.latest.get(data["id"], -1) >= seq:
+                self._note(seq)
+                return
+            self.latest[data["id"]] = seq
+        if event == "message":
+            if data["id"] not in self.shown:
+                self.applied.append(data["id"])
+            self.shown[data["id"]] = data
+        elif data.get("hidden") is True:
+            self.shown.pop(data["id"], None)
+        elif data.get("hidden") is False and "body" in data:
+            self.shown[data["id"]] = data
+        elif "pinned" in data and data["id"] in self.shown:
+            self.shown[data["id"]] = {**self.shown[data["id"]], "pinned": data["pinned"]}
+        if isinstance(seq, int):
+            self._note(seq)
+
+    def _note(self, seq: int) -> None:
+        self.highest = max(self.highest, seq)
+        if seq > self.watermark:
+            self.ahead.add(seq)
+        self._advance()
+
+    def _advance(self) -> None:
+        while self.watermark + 1 in self.ahead:
+            self.ahead.discard(self.watermark + 1)
+            self.watermark += 1
+        if self.highest > self.watermark:
+            self._later(self.GAP_WAIT)
+
+    def _synced(self, seq: int) -> None:
+        self.watermark = max(self.watermark, seq)
+        self.highest = max(self.highest, self.watermark)
+        self.ahead = {s for s in self.ahead if s > self.watermark}
+        self._advance()
+
+    def _later(self, delay: float) -> None:
+        if self._timer is not None and self._timer.is_alive():
+            return
+        self._timer = threading.Timer(delay, self.catch_up)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def catch_up(self) -> None:
+        with self.lock:
+            after = self.watermark
+        try:
+            answer = self.sio.call("catch_up", {"after": after}, namespace="/wall", timeout=10)
+        except Exception:  # disconnected or no answer: try again later
+            with self.lock:
+                self._timer = None
+                self._later(self.GAP_WAIT)
+            return
+        with self.lock:
+            self._timer = None
+            self.catch_ups += 1
+            if not answer.get("ok"):
+                self._later(self.GAP_WAIT)
+                return
+            for event, data in answer["items"]:
+                self._apply(event, data)
+            self._synced(answer["seq"])
+
+    def reconnect(self, base: str) -> None:
+        """Connect again (to another worker, say) from where this client was, as the
+        page does after losing its connection."""
+        with self.lock:
+            self.auth = {"last_seq": self.watermark}
+        try:
+            self.sio.disconnect()
+        except Exception:
+            pass
+        self.sio = python_socketio.Client(reconnection=False)
+        self.sio.on("*", self._record, namespace="/wall")
+        self.sio.connect(base, namespaces=["/wall"],
+                         headers={"Cookie": session_cookie(base, self.username)},
+                         transports=["websocket"], wait_timeout=10, auth=self.auth)
+
+    def settled(self, timeout: float = 20) -> None:
+        """Wait until nothing is missing below the highest number heard of."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.watermark >= self.highest and not self.ahead:
+                    return
+            time.sleep(0.1)
+        raise AssertionError(f"{self.username}: stuck at {self.watermark} of {self.highest}")
