@@ -40,8 +40,14 @@ class Presence:
 class RedisPresence(Presence):
     def __init__(self, url: str) -> None:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        self.redis: Any = redis.Redis.from_url(url, socket_timeout=2, decode_responses=True)
+        # No retries with back-off: the watcher asks on the Wall's own loop, and a dead
+        # Redis must cost it a refused connection, not seconds of waiting.
+        self.redis: Any = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2,
+                                               retry=Retry(NoBackoff(), 0),
+                                               decode_responses=True)
 
     @staticmethod
     def key(worker: str) -> str:
