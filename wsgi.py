@@ -28,22 +28,29 @@ if __name__ == "__main__":
             make_psycopg2_gevent_green()
 
 from sharon import create_app  # noqa: E402
-from sharon.extensions import socketio  # noqa: E402
 
 app = create_app()
 
 
 def main() -> None:
     """Serve on SHARON_HOST:SHARON_PORT until stopped."""
-    from sharon.serving import tune_garbage_collector
+    from sharon.serving import guard_websocket_frames, serve, tune_garbage_collector
 
     tune_garbage_collector()
-    host = app.config["SHARON_HOST"]
-    port = app.config["SHARON_PORT"]
-    print(f"SHaRON is serving on http://{host}:{port} ({app.config['SHARON_ASYNC_MODE']})",
-          flush=True)
-    socketio.run(app, host=host, port=port, log_output=False, use_reloader=False, debug=False,
-                 allow_unsafe_werkzeug=True)
+    guard_websocket_frames(app)
+    config = app.config
+    host, port, mode = config["SHARON_HOST"], config["SHARON_PORT"], config["SHARON_ASYNC_MODE"]
+    print(f"SHaRON is serving on http://{host}:{port} ({mode})", flush=True)
+    if mode == "threading":  # Werkzeug's development server, for trying things out
+        from sharon.extensions import socketio
+
+        socketio.run(app, host=host, port=port, log_output=False, use_reloader=False,
+                     debug=False, allow_unsafe_werkzeug=True)
+        return
+    # Not socketio.run: it cannot turn off eventlet's debug mode, which sends a traceback
+    # to whoever's request failed (sharon/serving.py).
+    serve(app, host, port, mode, max_connections=config["SHARON_MAX_CONNECTIONS"],
+          socket_timeout=config["SHARON_SOCKET_TIMEOUT"])
 
 
 if __name__ == "__main__":

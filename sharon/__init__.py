@@ -56,11 +56,21 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from sharon.extensions import csrf, db, limiter, login_manager, migrate, socketio
+    from sharon.extensions import (
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        rate_limit_settings,
+        socketio,
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    for key, value in rate_limit_settings(app.config["RATELIMIT_STORAGE_URI"]).items():
+        app.config.setdefault(key, value)
     limiter.init_app(app)
     from sharon import sessions
 
@@ -69,22 +79,45 @@ def configure_extensions(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=app.config["SHARON_ASYNC_MODE"],
-        message_queue=app.config["SHARON_REDIS_URL"],
+        # Always named: the socketio object outlives each app built (tests build many).
+        client_manager=_client_manager(app.config["SHARON_REDIS_URL"]),
         # None: only the site's own origin may open a socket; extra origins come from settings.
         cors_allowed_origins=origins,
         logger=False,
         engineio_logger=False,
         manage_session=False,
     )
+    from sharon import realtime
+    from sharon.realtime import live
+
+    realtime.init_app()
+    live.register()
     from sharon.wall.packet_guard import PollingPacketGuard
 
     app.wsgi_app = PollingPacketGuard(app.wsgi_app)  # type: ignore[method-assign]
 
 
+def _client_manager(redis_url: str | None) -> Any:
+    """Redis between workers when configured (with the Wall's outage handling), else this
+    process alone."""
+    if not redis_url:
+        import socketio as python_socketio
+
+        return python_socketio.Manager()
+    from sharon.wall.events import queue_back, queue_lost
+    from sharon.wall.queue import WallQueue
+
+    return WallQueue(redis_url, on_lost=queue_lost, on_back=queue_back)
+
+
 def configure_blueprints(app: Flask) -> None:
+    from sharon import bounds
+
+    bounds.init_app(app)  # before any rule is added: every <int:…> is bounded
     from sharon.account.views import bp as account_bp
     from sharon.admin.views import bp as admin_bp
     from sharon.auth.views import bp as auth_bp
+    from sharon.forums import subjects as forum_subjects
     from sharon.forums.views import bp as forums_bp
     from sharon.invitations.views import bp as invitations_bp
     from sharon.library.views import bp as library_bp
@@ -92,6 +125,7 @@ def configure_blueprints(app: Flask) -> None:
     from sharon.pages.views import bp as pages_bp
     from sharon.wall.views import bp as wall_bp
 
+    forum_subjects.register()
     for blueprint in (pages_bp, auth_bp, account_bp, invitations_bp, admin_bp, forums_bp,
                       library_bp, wall_bp, moderation_bp):
         app.register_blueprint(blueprint)

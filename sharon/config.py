@@ -30,12 +30,24 @@ SETTINGS: tuple[Setting, ...] = (
             "generated per start in development."),
     Setting("SHARON_DATABASE_URL", None, "SQLAlchemy URL. Default: a SQLite file "
             "`instance/sharon.sqlite3`. Production: `postgresql+psycopg2://…`."),
+    Setting("SHARON_DB_POOL_SIZE", "10", "Database connections each worker process keeps open. "
+            "Workers × (size + overflow) must stay under PostgreSQL's `max_connections`."),
+    Setting("SHARON_DB_MAX_OVERFLOW", "5", "Connections a worker may open beyond the pool in a "
+            "burst, closed again when returned."),
+    Setting("SHARON_DB_POOL_TIMEOUT", "10", "Seconds a request waits in line for a connection "
+            "(first come, first served) before it is answered with a 503 page."),
     Setting("SHARON_REDIS_URL", None, "When set: Socket.IO message queue and rate-limit store, so "
             "that several worker processes serve one site."),
     Setting("SHARON_ASYNC_MODE", "eventlet", "Socket.IO async mode: `eventlet`, `gevent` or "
             "`threading` (tests)."),
     Setting("SHARON_HOST", "127.0.0.1", "Address `python wsgi.py` listens on."),
     Setting("SHARON_PORT", "5000", "Port `python wsgi.py` listens on."),
+    Setting("SHARON_MAX_CONNECTIONS", "4000", "Most connections one `python wsgi.py` serves at "
+            "once (each Wall member holds one); more wait in the queue. Its open file limit is "
+            "raised to fit."),
+    Setting("SHARON_SOCKET_TIMEOUT", "60", "Seconds a connection may stay silent (idle, or "
+            "sending a request too slowly) before `python wsgi.py` closes it. Open websockets "
+            "follow Socket.IO's ping instead."),
     Setting("SHARON_PROXY_COUNT", "0", "Number of trusted reverse proxies in front (nginx: 1), "
             "for client addresses and scheme."),
     Setting("SHARON_ALLOWED_ORIGINS", None, "Extra origins allowed to open the Wall's socket, "
@@ -53,6 +65,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHARON_MEDIA_DIR", None, "Folder for library uploads (videos, posters, captions). "
             "Default: `instance/media`. Keep it out of any web server's static folders."),
     Setting("SHARON_MAX_VIDEO_MB", "500", "Largest video upload accepted, in megabytes."),
+    Setting("SHARON_MEANING_CHECK", "off", "`on` compares new posts and Wall messages with "
+            "the watched families' example sentences inside SHaRON (needs `pip install -e "
+            "'.[meaning]'`); a close match only flags."),
+    Setting("SHARON_MEANING_THRESHOLD", "0.65", "How close in meaning (cosine, 0 to 1) a text "
+            "must be to an example sentence to be flagged."),
+    Setting("SHARON_LOCAL_CRISIS_LINE", None, "The service's own crisis line, shown first on the "
+            "urgent help page, as `Name: number` (for example `Leeds crisis line: 0800 183 "
+            "1485`). Without it, the national numbers only."),
+    Setting("SHARON_SELF_REFERRAL_URL", None, "Where members refer themselves back to the "
+            "service (an `https://` address), shown on the urgent help page."),
 )
 
 
@@ -97,6 +119,36 @@ def _rate_limit(env: dict[str, str]) -> str:
         raise ConfigError("SHARON_SIGNIN_RATE_LIMIT must look like '20 per minute;100 per "
                           f"hour', not {value!r}.") from exc
     return value
+
+
+def _fraction(env: dict[str, str], name: str) -> float:
+    raw = _get(env, name) or ""
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1:
+        raise ConfigError(f"{name} must be a number between 0 and 1, not {raw!r}.")
+    return value
+
+
+def _local_crisis_line(env: dict[str, str]) -> tuple[str, str] | None:
+    """`Name: number` as (name, number), or None."""
+    raw = _get(env, "SHARON_LOCAL_CRISIS_LINE")
+    if not raw:
+        return None
+    name, _, number = raw.rpartition(":")
+    if not name.strip() or not any(c.isdigit() for c in number):
+        raise ConfigError("SHARON_LOCAL_CRISIS_LINE must look like 'Leeds crisis line: "
+                          f"0800 183 1485', not {raw!r}.")
+    return name.strip(), number.strip()
+
+
+def _https_url(env: dict[str, str], name: str) -> str | None:
+    value = _get(env, name)
+    if value and not value.startswith("https://"):
+        raise ConfigError(f"{name} must be an https:// address, not {value!r}.")
+    return value or None
 
 
 def _development_key(instance: Path) -> str:
@@ -144,10 +196,16 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: a database error must never write an email or hash to the logs.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # Read by sharon.database, which turns them into the engine's pool options.
+        "SHARON_DB_POOL_SIZE": _int(env, "SHARON_DB_POOL_SIZE", 1),
+        "SHARON_DB_MAX_OVERFLOW": _int(env, "SHARON_DB_MAX_OVERFLOW"),
+        "SHARON_DB_POOL_TIMEOUT": _int(env, "SHARON_DB_POOL_TIMEOUT", 1),
         "SHARON_REDIS_URL": redis_url,
         "SHARON_ASYNC_MODE": async_mode,
         "SHARON_HOST": _get(env, "SHARON_HOST"),
         "SHARON_PORT": _int(env, "SHARON_PORT", 1, 65535),
+        "SHARON_MAX_CONNECTIONS": _int(env, "SHARON_MAX_CONNECTIONS", 10),
+        "SHARON_SOCKET_TIMEOUT": _int(env, "SHARON_SOCKET_TIMEOUT", 1, 3600),
         "SHARON_PROXY_COUNT": _int(env, "SHARON_PROXY_COUNT"),
         "SHARON_ALLOWED_ORIGINS": origins,
         "SHARON_INVITE_DAYS": _int(env, "SHARON_INVITE_DAYS", 1, 90),
@@ -160,6 +218,10 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
         "SHARON_MEDIA_DIR": _get(env, "SHARON_MEDIA_DIR") or str(instance / "media"),
         # Kept in bytes too, so that tests can set a tiny limit.
         "SHARON_MAX_VIDEO_BYTES": _int(env, "SHARON_MAX_VIDEO_MB", 1) * 1024 * 1024,
+        "SHARON_MEANING_CHECK": _choice(env, "SHARON_MEANING_CHECK", ("on", "off")) == "on",
+        "SHARON_MEANING_THRESHOLD": _fraction(env, "SHARON_MEANING_THRESHOLD"),
+        "SHARON_LOCAL_CRISIS_LINE": _local_crisis_line(env),
+        "SHARON_SELF_REFERRAL_URL": _https_url(env, "SHARON_SELF_REFERRAL_URL"),
         # Cookies: HttpOnly and SameSite=Lax always; Secure whenever served over HTTPS.
         "SESSION_COOKIE_NAME": "sharon_session",
         "SESSION_COOKIE_HTTPONLY": True,

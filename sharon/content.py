@@ -7,6 +7,7 @@ source and the result are both stored; templates mark only this output safe.
 
 from __future__ import annotations
 
+import re
 from functools import cache, partial
 from html import unescape
 
@@ -85,11 +86,36 @@ def to_text(html: str) -> str:
 
 _CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
 _CONTROLS[0x7F] = None
+# Half of a UTF-16 pair. A Python string holds one only when it came from JSON ("\ud83d")
+# or a client that cut a string in the middle of an emoji: it cannot be encoded as UTF-8,
+# so neither database can store it, and no page can show it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unstorable(text: str) -> bool:
+    """Whether text holds what must never reach the database: a NUL byte (PostgreSQL
+    refuses it) or a lone surrogate (nothing can encode it). The one rule, used by every
+    form (sharon.forms) and, through clean_text, by every service."""
+    return "\x00" in text or _SURROGATE.search(text) is not None
+
+
+def _drop_lone_surrogates(text: str) -> str:
+    if _SURROGATE.search(text) is None:
+        return text
+    # Two halves that belong together become their one character; a lone half is dropped
+    # (it shows nothing readable: a browser would draw it as a replacement mark).
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
+
+
+def storable(text: str) -> str:
+    """The text without what `unstorable` finds, and nothing else changed."""
+    return _drop_lone_surrogates(text).replace("\x00", "")
 
 
 def clean_text(text: str) -> str:
-    """Drop NUL and other control characters (PostgreSQL refuses NUL), keep newlines/tabs."""
-    return text.replace("\r\n", "\n").translate(_CONTROLS)
+    """Drop NUL, other control characters and lone surrogates, keep newlines and tabs:
+    what is left can be stored and shown anywhere."""
+    return _drop_lone_surrogates(text.replace("\r\n", "\n")).translate(_CONTROLS)
 
 
 def required_text(value: object, limit: int, empty: str, too_long: str) -> str:

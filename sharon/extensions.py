@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,4 +34,28 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+# Seconds the rate limiter waits for its Redis before counting in this process instead.
+RATE_LIMIT_REDIS_TIMEOUT = 0.5
+
+
+def rate_limit_settings(storage_uri: str) -> dict[str, Any]:
+    """Flask-Limiter settings that keep sign-in working while Redis is down.
+
+    Limits fall back to this process's memory (still enforced, per worker) when Redis
+    cannot be reached, with one warning in the log, and go back to Redis once it
+    answers again. A dead Redis must fail fast: short socket timeouts, and none of
+    redis-py's default retries with back-off, which made each request wait seconds.
+    """
+    settings: dict[str, Any] = {"RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True}
+    if storage_uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        settings["RATELIMIT_STORAGE_OPTIONS"] = {
+            "socket_connect_timeout": RATE_LIMIT_REDIS_TIMEOUT,
+            "socket_timeout": RATE_LIMIT_REDIS_TIMEOUT,
+            "retry": Retry(NoBackoff(), 0),
+        }
+    return settings
 socketio = SocketIO()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from sharon import rules_cache
+from sharon import rules_cache, watchwords
 
 
 @dataclass(frozen=True)
@@ -32,18 +29,18 @@ CRISIS_CONTACTS: tuple[CrisisContact, ...] = (
 )
 
 
+# The NHS's own search for the 24-hour urgent mental health line where someone lives.
+URGENT_LINE_FINDER = ("https://www.nhs.uk/service-search/mental-health/"
+                      "find-an-urgent-mental-health-helpline")
+
+
 # --- Watched words -----------------------------------------------------------------------
-# Matching is case-insensitive on whole words and phrases. Terms are escaped before they
-# are compiled: nothing typed into the watched-words page is ever run as a regular
+# Terms are written in the small language of sharon/watchwords.py and matched on
+# normalised text; nothing typed into the watched-words page is ever run as a regular
 # expression.
 
-# Every character people (or their phones) type for an apostrophe.
-_APOSTROPHES = str.maketrans(dict.fromkeys(
-    "\u2019\u2018\u02bc\u02bb\u02bd\u02b9\u02c8\u02cb\u0060\u00b4\u2032\u055a\ua78c",
-    "'"))
-# A hyphen, underscore, dot or middle dot between letters: "kill-myself", "self.harm".
-_JOINERS = re.compile(r"(?<=\w)[-_.\u00b7\u2010\u2011](?=\w)")
 _SEVERITY = {"block": 3, "hold": 2, "flag": 1}
+_LEVELS = {"low": 1, "medium": 2, "high": 3}
 
 
 @dataclass(frozen=True)
@@ -51,83 +48,196 @@ class Verdict:
     action: str = "allow"          # allow | flag | hold | block
     risk: bool = False             # show crisis contacts to the author now
     matched: tuple[str, ...] = ()  # the terms found, for the moderators
+    families: tuple[str, ...] = ()  # their families' keys
+    level: str = ""                # the highest risk level among them
+    message: str = ""              # a blocking family's kind message, if any
+    # A watched meaning: (family, nearest example, score). It only ever flags.
+    meaning: tuple[str, str, float] | None = None
 
     @property
     def allowed(self) -> bool:
         return self.action != "block"
+
+    def describe(self) -> str:
+        """What the team is told about why the words were caught."""
+        parts = []
+        if self.matched:
+            parts.append("watched words: " + ", ".join(self.matched))
+        if self.meaning:
+            family, example, score = self.meaning
+            parts.append(f"close in meaning ({score:.2f}) to “{example}” ({family})")
+        return "; ".join(parts)
 
 
 ALLOW = Verdict()
 
 
 def normalise(text: str) -> str:
-    """Text as the watched words see it: compatibility forms folded (fullwidth letters),
-    invisible format characters (zero-width spaces, soft hyphens) removed, apostrophes
-    made one, joiners between letters made spaces, case folded, spaces squeezed."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    text = _JOINERS.sub(" ", text.translate(_APOSTROPHES))
-    return " ".join(text.casefold().split())
+    """Text as the watched words see it (sharon/watchwords.py)."""
+    return watchwords.normalise(text)
 
 
-def _term_pattern(term: str) -> str:
-    # "can't" also matches "cant": the apostrophe is optional.
-    words = [re.escape(word).replace("'", "'?") for word in normalise(term).split()]
-    return r"\s+".join(words)
-
-
-@lru_cache(maxsize=32)
-def _compile(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not terms:
-        return None
-    alternatives = "|".join(_term_pattern(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
-def _key(normalised: str) -> str:
-    return normalised.replace("'", "")
-
-
-@lru_cache(maxsize=32)
-def _prepare(words: tuple[tuple[str, str, bool], ...]) -> tuple[
-        dict[str, tuple[str, bool]], re.Pattern[str] | None, dict[str, str]]:
-    """The rules by normalised term, their pattern, and the terms by matching key: worked
-    out once per list of words, not for every message."""
-    rules = {normalise(term): (action, risk) for term, action, risk in words}
-    return rules, _compile(tuple(sorted(rules))), {_key(term): term for term in rules}
+def verdict_for(hits: Iterable[watchwords.Hit]) -> Verdict:
+    """The strongest action among the rules matched, and what the moderators are told."""
+    # The past, recovery, fiction or advice to others (watchwords.DISTANCING): a term that
+    # would hold is flagged instead; one that would only flag lets the words through.
+    hits = [hit for hit in hits if not (hit.distanced and hit.rule.action == "flag")]
+    rules = sorted({hit.rule for hit in hits}, key=lambda r: r.term)
+    if not rules:
+        return ALLOW
+    action = max((r.action for r in rules), key=lambda a: _SEVERITY[a])
+    if action == "hold" and all(hit.distanced for hit in hits):
+        action = "flag"  # the past, recovery or advice to others: a look, not a hold
+    blocking = [r for r in rules if r.action == "block"]
+    return Verdict(action=action, risk=any(r.risk for r in rules),
+                   matched=tuple(r.term for r in rules),
+                   families=tuple(sorted({r.family for r in rules if r.family})),
+                   level=max((r.level for r in rules), key=lambda lv: _LEVELS.get(lv, 0)),
+                   message=blocking[0].message if blocking else "")
 
 
 def match_terms(text: str, words: Iterable[tuple[str, str, bool]]) -> Verdict:
-    """Check text against (term, action, is_risk) rules; the strongest action wins."""
-    rules, pattern, by_key = _prepare(tuple(words))
-    if pattern is None:
-        return ALLOW
-    found = {by_key[k] for m in pattern.finditer(normalise(text))
-             if (k := _key(" ".join(m.group(0).casefold().split()))) in by_key}
-    if not found:
-        return ALLOW
-    hits = [(term, *rules[term]) for term in sorted(found)]
-    action = max((a for _, a, _ in hits), key=lambda a: _SEVERITY[a])
-    return Verdict(action=action, risk=any(r for _, _, r in hits),
-                   matched=tuple(t for t, _, _ in hits))
+    """Check text against (term, action, is_risk) rules outside any family (tests, tools)."""
+    rules = tuple(watchwords.Rule(term, "", action, risk, "medium" if risk else "low")
+                  for term, action, risk in words)
+    return verdict_for(watchwords.matcher(rules).find(text))
 
 
 # Kept by each worker for a few seconds (every Wall message and post is checked);
 # a word added or removed on this worker counts at once, on others within seconds.
-WATCHED_WORDS = rules_cache.reads("watched_words", "watched_words")
+WATCHED_WORDS = rules_cache.reads("watched_words", "watched_words", "watch_families")
 
 
-def _watched_words() -> tuple[tuple[str, str, bool], ...]:
+def _watched_words() -> tuple[watchwords.Rule, ...]:
     import sqlalchemy as sa
 
     from sharon.extensions import db
-    from sharon.models import WatchedWord
+    from sharon.models import WatchedWord, WatchFamily
 
     rows = db.session.execute(
-        sa.select(WatchedWord.term, WatchedWord.action, WatchedWord.is_risk)).all()
-    return tuple((r.term, r.action, r.is_risk) for r in rows)
+        sa.select(WatchedWord.term, WatchedWord.action, WatchedWord.is_risk,
+                  WatchFamily.key, WatchFamily.level, WatchFamily.message)
+        .outerjoin(WatchFamily, WatchFamily.id == WatchedWord.family_id)).all()
+    return tuple(watchwords.Rule(r.term, r.key or "", r.action, r.is_risk,
+                                 r.level or ("medium" if r.is_risk else "low"),
+                                 r.message or "")
+                 for r in rows)
+
+
+def rules() -> tuple[watchwords.Rule, ...]:
+    """The watched terms in force (kept for a few seconds)."""
+    return rules_cache.cached(WATCHED_WORDS, None, _watched_words)
 
 
 def check(text: str) -> Verdict:
     """Check user text against the watched words in the database (forums and the Wall)."""
-    return match_terms(text, rules_cache.cached(WATCHED_WORDS, None, _watched_words))
+    return verdict_for(watchwords.matcher(rules()).find(text))
+
+
+# --- Watched meanings ---------------------------------------------------------------------
+# Example sentences per family, compared with each new post, reply and Wall message by a
+# small sentence-embedding model inside SHaRON (sharon/meanings.py; no text leaves the
+# server). A close match flags the words for the team with its score and the nearest
+# example; it never holds or blocks by itself, and shows the author nothing.
+
+WATCH_EXAMPLES = rules_cache.reads("watch_examples", "watch_examples", "watch_families")
+
+
+def _examples() -> tuple[tuple[str, str], ...]:
+    import sqlalchemy as sa
+
+    from sharon.extensions import db
+    from sharon.models import WatchExample, WatchFamily
+
+    rows = db.session.execute(
+        sa.select(WatchFamily.key, WatchExample.sentence)
+        .join(WatchFamily, WatchFamily.id == WatchExample.family_id)
+        .where(WatchFamily.is_risk.is_(True)).order_by(WatchExample.id)).all()
+    return tuple((r.key, r.sentence) for r in rows)
+
+
+# Ordinary talk the meaning check compares against too: words are flagged only when they
+# are nearer in meaning to a risk example than to all of these (everyday idioms about death
+# and violence, taking medication, recovery, advice to others, films, grief, tiredness).
+ORDINARY = (
+    "this traffic is killing me", "I could murder a cup of tea", "my phone is dying",
+    "I'm dead tired after work", "that comedian killed me, I nearly died laughing",
+    "I'd kill for a holiday right now", "I'm dying to see the new series",
+    "my boss is going to kill me for being late", "the gym nearly finished me off",
+    "I took my tablets this morning like the doctor said", "I've started a new medication",
+    "I'm going to cut down on sugar", "I need to cut the grass this weekend",
+    "a few years ago I was in a really dark place, but I'm doing well now",
+    "therapy taught me how to cope with the bad days", "I used to self harm but I've been "
+    "free of it for a long time", "it does get better, please hang on and reach out",
+    "if you are feeling suicidal please call Samaritans", "please talk to your GP if you "
+    "are struggling", "that film about suicide was hard to watch but really well done",
+    "I lost my dad last year and I still miss him", "my nan passed away peacefully",
+    "I'm exhausted, the kids were up all night", "I'm so fed up with this weather",
+    "I'm going to end my membership at the gym", "we've decided to end the relationship",
+    "I'm giving away some old clothes to the charity shop", "goodbye everyone, see you "
+    "next week", "I've written a letter to my MP", "sorting out my will like a grown up",
+    "I feel a bit low today but I'll be fine", "I'm anxious about my job interview",
+    "had a panic attack on the bus but used my breathing", "work is hopeless this week",
+    "I can't take any more of this noise from next door", "shoot me a message later",
+    "the kids are driving me up the wall", "I'm worried my son is being bullied at school",
+    "my daughter is a fussy eater", "I've lost a bit of weight since walking more",
+)
+
+
+def _meanings_on() -> bool:
+    from flask import current_app
+
+    return bool(current_app.config.get("SHARON_MEANING_CHECK"))
+
+
+def meaning_match(text: str) -> tuple[str, str, float] | None:
+    """The nearest example sentence, when the meaning check is on and one is close."""
+    if not _meanings_on():
+        return None
+    try:
+        from sharon import meanings
+    except ImportError:  # the extra is not installed: the words page says so
+        return None
+    from flask import current_app
+
+    examples = rules_cache.cached(WATCH_EXAMPLES, None, _examples)
+    if not examples:
+        return None
+    everything = examples + tuple((_ORDINARY, sentence) for sentence in ORDINARY)
+    found = meanings.check_async(text, everything,
+                                 current_app.config["SHARON_MEANING_THRESHOLD"])
+    if found is None or found.family == _ORDINARY:
+        return None
+    return found.family, found.example, round(found.score, 2)
+
+
+_ORDINARY = "(ordinary)"
+
+
+def check_all(text: str) -> Verdict:
+    """The watched words, then (when on) the watched meanings, which can only add a flag."""
+    verdict = check(text)
+    if verdict.action != "allow":
+        return verdict
+    found = meaning_match(text)
+    if found is None:
+        return verdict
+    return Verdict(action="flag", risk=False, families=(found[0],), level="medium",
+                   meaning=found)
+
+
+def meaning_status() -> str:
+    """Whether the meaning check is on, in words for the watched-words page."""
+    if not _meanings_on():
+        return ("The meaning check is off, so only the watched words are checked "
+                "(SHARON_MEANING_CHECK).")
+    try:
+        from sharon import meanings
+    except ImportError:
+        return ("The meaning check is switched on but not installed "
+                "(pip install -e '.[meaning]'), so only the watched words are checked.")
+    if not meanings.available():
+        return ("The meaning check is switched on but its model did not load (see the log), "
+                "so only the watched words are checked.")
+    return ("The meaning check is on: new posts and Wall messages that are close in meaning "
+            "to the example sentences below are flagged for the team (never held or blocked).")

@@ -54,6 +54,7 @@ class Header(NamedTuple):
     moderation: bool = False
     invitations: bool = False
     people: bool = False
+    urgent: int = 0  # open urgent items, for the moderating team
 
 
 def site_header() -> Markup:
@@ -61,14 +62,16 @@ def site_header() -> Markup:
     from flask_login import current_user
 
     from sharon.forums.queries import unread_notifications
+    from sharon.moderation import alerts
 
     area = (request.endpoint or "").split(".")[0]
     user = current_user._get_current_object()
     if not user.is_authenticated:
         header = Header(area, signed_in=False)
     else:
-        header = Header(area, True, user.username, unread_notifications(user),
-                        can(user, Action.VIEW_MODERATION_QUEUE),
+        team = can(user, Action.VIEW_MODERATION_QUEUE)
+        header = Header(area, True, user.username, unread_notifications(user), team,
                         can(user, Action.ISSUE_INVITATIONS),
-                        can(user, Action.VIEW_PRIVATE_DETAILS))
+                        can(user, Action.VIEW_PRIVATE_DETAILS),
+                        alerts.urgent_count() if team else 0)
     return rendered.with_token(rendered.piece("_header.html", "site_header", header))

@@ -10,6 +10,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 PASSWORD = "correct horse battery"
+# Hidden fields a browser sends back as they were drawn: one-time tokens, and the version
+# of a post an edit began from.
+_SUBMISSION = re.compile(r'name="((?:[\w-]+-)?submission|version)"[^>]*value="([^"]+)"')
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
@@ -19,12 +22,18 @@ def csrf_token(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def submission_tokens(html: str) -> dict[str, str]:
+    """The page's one-time form tokens (sharon.forms.OnceForm) and an edit's version."""
+    return dict(_SUBMISSION.findall(html))
+
+
 def submit(client: FlaskClient, url: str, data: dict[str, Any], page: str | None = None,
            **kwargs: Any) -> TestResponse:
-    """GET the page with the form (or `page`), then POST `data` with its CSRF token."""
-    form_page = client.get(page or url)
-    token = csrf_token(form_page.get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+    """GET the page with the form (or `page`), then POST `data` with its CSRF token and,
+    as a browser would, the form's other hidden state."""
+    html = client.get(page or url).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_token(html), **submission_tokens(html),
+                                  **data}, **kwargs)
 
 
 def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> TestResponse:

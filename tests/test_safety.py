@@ -44,6 +44,8 @@ def test_risk_and_matched_terms_are_reported():
 
 
 def test_terms_are_never_regular_expressions():
-    words = [(".*", "block", False), ("a+b", "flag", False), ("(", "hold", False)]
+    words = [(".*", "block", False), ("kill.* myself", "hold", False), ("(", "hold", False),
+             ("[a-z]+", "block", False)]
     assert match_terms("anything at all", words).action == "allow"
-    assert match_terms("a+b", words).action == "flag"
+    assert match_terms("kill them all myself", words).action == "allow"
+    assert match_terms("kill myself", words).action == "hold"

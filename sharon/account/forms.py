@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from sharon import passwords
+from sharon.forms import Form
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField("Current password", validators=[
         DataRequired("Enter your current password."), Length(max=passwords.MAX_LENGTH)])
     password = PasswordField("New password", validators=[DataRequired("Enter a new password.")])

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from sharon.auth.forms import NewPasswordMixin
-from sharon.forms import CheckboxesField, options
+from sharon.forms import CheckboxesField, Exact, Form, OnceForm, options
 from sharon.models.roles import ROLE_TITLES, STAFF_ROLES, Role
 
 
-class StaffAccountForm(NewPasswordMixin, FlaskForm):
+class StaffAccountForm(NewPasswordMixin, OnceForm):
     username = StringField("Username (shown to everyone)", validators=[
-        DataRequired("Choose a username.")])
+        Exact(), DataRequired("Choose a username.")])
     role = SelectField("Role", choices=options((r.value, ROLE_TITLES[r]) for r in STAFF_ROLES))
     real_name = StringField("Real name (staff only)", validators=[Optional(), Length(max=120)])
     email = EmailField("Email address (staff only)", validators=[Optional(), Length(max=254)])
@@ -20,21 +19,21 @@ class StaffAccountForm(NewPasswordMixin, FlaskForm):
     networks = CheckboxesField("Networks (none ticked: all of them)", coerce=int)
 
 
-class NetworksForm(FlaskForm):
+class NetworksForm(Form):
     networks = CheckboxesField("Networks", coerce=int, validators=[
         DataRequired("A person must belong to at least one network.")])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField("Account status", choices=options([
         ("active", "Active"), ("suspended", "Suspended (cannot sign in)")]))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("Role", choices=options((r.value, ROLE_TITLES[r]) for r in Role))
 
 
-class NetworkForm(FlaskForm):
+class NetworkForm(OnceForm):
     name = StringField("Network name", validators=[
         DataRequired("Enter a name for the network."), Length(2, 80)])
     description = TextAreaField("Description (optional)", validators=[Length(max=500)])

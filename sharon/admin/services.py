@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from sharon import clock, passwords
+from sharon.content import clean_text
 from sharon.extensions import db
 from sharon.invitations.services import username_taken
 from sharon.models import Network, Role, Status, User
@@ -91,7 +92,7 @@ def slugify(name: str) -> str:
 
 
 def create_network(name: str, description: str = "") -> Network:
-    name = name.strip()
+    name, description = clean_text(name).strip(), clean_text(description)
     if not 2 <= len(name) <= 80:
         raise Refused("invalid", "A network name needs 2 to 80 characters.")
     slug = slugify(name)

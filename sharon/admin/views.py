@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from sharon import writes
 from sharon.admin import services
 from sharon.admin.forms import NetworkForm, NetworksForm, RoleForm, StaffAccountForm, StatusForm
 from sharon.extensions import db
-from sharon.forms import add_error, options
+from sharon.forms import add_error, options, text_arg
 from sharon.models import Role, Status, User
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
@@ -20,7 +21,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/people")
 @require(Action.VIEW_PRIVATE_DETAILS)
 def people() -> str:
-    query = request.args.get("q", "").strip()[:30]
+    query = text_arg("q", 30).strip()
     return render_template("admin/people.html", people=services.list_users(query), query=query)
 
 
@@ -98,21 +99,23 @@ def new_person() -> str | Response:
     form = StaffAccountForm()
     form.networks.choices = options((n.id, n.name) for n in services.all_networks())
     if form.validate_on_submit():
+        account = services.NewAccount(
+            username=form.username.data.strip(), role=Role(form.role.data),
+            password=form.password.data, email=(form.email.data or "").strip() or None,
+            real_name=(form.real_name.data or "").strip() or None,
+            network_ids=form.networks.data or [])
         try:
-            user = services.create_account(
-                services.NewAccount(
-                    username=form.username.data.strip(), role=Role(form.role.data),
-                    password=form.password.data, email=(form.email.data or "").strip() or None,
-                    real_name=(form.real_name.data or "").strip() or None,
-                    network_ids=form.networks.data or []),
-                by=current_user,
-            )
+            user = writes.save_once(
+                form.submission.data, current_user,
+                lambda: services.create_account(account, by=current_user),
+                lambda made: url_for("admin.person", user_id=made.id))
+        except writes.AlreadySent as sent:
+            return sent.response()
         except Refused as refused:
             db.session.rollback()
             target = form.password if refused.code == "weak_password" else form.username
             add_error(target, refused.message)
         else:
-            db.session.commit()
             flash(f"Account {user.username} created. Give them their temporary password "
                   "in person and ask them to change it.", "success")
             return redirect(url_for("admin.person", user_id=user.id))
@@ -125,12 +128,16 @@ def networks() -> str | Response:
     form = NetworkForm()
     if form.validate_on_submit():
         try:
-            network = services.create_network(form.name.data, form.description.data or "")
+            network = writes.save_once(
+                form.submission.data, current_user,
+                lambda: services.create_network(form.name.data, form.description.data or ""),
+                lambda _: url_for("admin.networks"))
+        except writes.AlreadySent as sent:
+            return sent.response()
         except Refused as refused:
             db.session.rollback()
             add_error(form.name, refused.message)
         else:
-            db.session.commit()
             flash(f"Network {network.name} created.", "success")
             return redirect(url_for("admin.networks"))
     return render_template("admin/networks.html", form=form, networks=services.all_networks(),

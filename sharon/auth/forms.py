@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from sharon import passwords
+from sharon.forms import Exact, Form
 from sharon.validators import username_problem
 
 
-class SignInForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired("Enter your username."),
+class SignInForm(Form):
+    username = StringField("Username", validators=[Exact(), DataRequired("Enter your username."),
                                                    Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."),
                                                      Length(max=passwords.MAX_LENGTH)])
@@ -23,10 +23,11 @@ class NewPasswordMixin:
             raise ValidationError(" ".join(problems))
 
 
-class JoinForm(NewPasswordMixin, FlaskForm):
-    code = StringField("Invitation code", validators=[DataRequired(
+class JoinForm(NewPasswordMixin, Form):
+    code = StringField("Invitation code", validators=[Exact(), DataRequired(
         "Enter the invitation code your therapist gave you."), Length(max=100)])
-    username = StringField("Choose a username", validators=[DataRequired("Choose a username.")])
+    username = StringField("Choose a username", validators=[Exact(),
+                                                            DataRequired("Choose a username.")])
     email = EmailField("Email address (optional)", validators=[
         Optional(), Length(max=254)])
     password = PasswordField("Create a password", validators=[DataRequired("Create a password.")])

@@ -68,11 +68,19 @@ def authenticate(username: str, password: str, policy: LockoutPolicy,
 
     if not ok:
         row = _throttle(key)
-        if row.locked_until and row.locked_until <= now:
-            row.failures = 0  # the last lock has ended: start counting afresh
+        if row.failures == 0:
+            # A new name's first failure. Two at once both insert it: the second's commit
+            # fails on the key, and the view runs this again, to count on the first's row.
+            row.failures = 1
+        elif row.locked_until and row.locked_until <= now:
+            row.failures = 1  # the last lock has ended: start counting afresh
             row.locked_until = None
-        row.failures += 1
+        else:
+            # Counted by the database, not from the copy this request read: failures sent
+            # at the same moment each count, so they cannot buy extra guesses.
+            row.failures = SignInThrottle.failures + 1
         row.last_failure_at = now
+        db.session.flush()
         if row.failures >= policy.attempts:
             row.locked_until = now + timedelta(minutes=policy.minutes)
             db.session.flush()

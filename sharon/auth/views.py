@@ -8,11 +8,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
+from sharon import writes
 from sharon.auth import services
 from sharon.auth.forms import JoinForm, SignInForm
 from sharon.extensions import db, limiter
 from sharon.forms import ButtonForm, add_error
 from sharon.invitations import services as invitations
+from sharon.models import User
 from sharon.refusals import Refused
 from sharon.sessions import start_session
 
@@ -45,14 +47,20 @@ def signin() -> str | Response:
             attempts=current_app.config["SHARON_LOCKOUT_ATTEMPTS"],
             minutes=current_app.config["SHARON_LOCKOUT_MINUTES"],
         )
-        try:
-            user = services.authenticate(form.username.data, form.password.data, policy,
-                                         client=request.remote_addr or "")
-        except Refused as refused:
-            db.session.commit()  # keep the failure count
-            error = refused.message
+        def attempt() -> tuple[User | None, Refused | None]:
+            try:
+                return services.authenticate(form.username.data, form.password.data, policy,
+                                             client=request.remote_addr or ""), None
+            except Refused as refused:
+                return None, refused  # committed all the same: the failure counts
+
+        # Two failures at once for a new name both add its counter: the second, run
+        # again, finds the first's row and counts on it.
+        user, refusal = writes.save(attempt)
+        if refusal is not None:
+            error = refusal.message
         else:
-            db.session.commit()
+            assert user is not None
             start_session(user)
             flash(f"Welcome back, {user.username}.", "success")
             return redirect(_safe_next(request.args.get("next")))
@@ -84,23 +92,23 @@ def join() -> str | Response:
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"]
     if form.validate_on_submit():
+        redemption = invitations.Redemption(
+            code=form.code.data,
+            username=form.username.data.strip(),
+            password=form.password.data,
+            accepted_guidelines=bool(form.accept_guidelines.data),
+            email=(form.email.data or "").strip() or None,
+        )
         try:
-            user = invitations.redeem(
-                invitations.Redemption(
-                    code=form.code.data,
-                    username=form.username.data.strip(),
-                    password=form.password.data,
-                    accepted_guidelines=bool(form.accept_guidelines.data),
-                    email=(form.email.data or "").strip() or None,
-                )
-            )
+            # Five people taking one username at the same moment: one account; the
+            # others, run again, meet the ordinary "already taken".
+            user = writes.save(lambda: invitations.redeem(redemption))
         except Refused as refused:
             db.session.rollback()
             field = {"username_taken": form.username, "invalid_username": form.username,
                      "weak_password": form.password}.get(refused.code, form.code)
             add_error(field, refused.message)
         else:
-            db.session.commit()
             start_session(user)
             flash(f"Welcome to SHaRON, {user.username}. We're glad you're here.", "success")
             return redirect(url_for("pages.home"))

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql, sqlite
 
 from sharon import clock
 from sharon.extensions import db
@@ -204,23 +205,32 @@ def _advance_read_marker(user: User, thread: Thread, read_up_to: int | None,
                          seen_up_to: int) -> None:
     """One cheap row per reader and thread, written only when they have read further.
 
-    It is written on its own short connection, so the page's objects are not expired
-    by a commit (which would cost a query per post to render).
+    Written in the request's own transaction, on the connection its session already
+    holds: a page that took a second pooled connection while holding its first let a
+    crowd of readers hold every connection, each waiting for another. Written past the
+    ORM, so nothing is flushed; the view commits once the page is rendered (a commit
+    here would expire the page's objects, and rendering them would cost a query per
+    post). One upsert whether or not the row exists, so that two tabs opening the same
+    thread at once neither fail nor move the marker back.
     """
     if seen_up_to <= 0 or (read_up_to is not None and read_up_to >= seen_up_to):
         return
-    with db.engine.begin() as conn:
-        if read_up_to is None:
-            try:
-                with conn.begin_nested():
-                    conn.execute(sa.insert(ThreadRead).values(
-                        user_id=user.id, thread_id=thread.id, last_read_number=seen_up_to))
-                return
-            except sa.exc.IntegrityError:
-                pass  # another tab of theirs got there first: fall through to the update
-        conn.execute(sa.update(ThreadRead).where(
-            ThreadRead.user_id == user.id, ThreadRead.thread_id == thread.id,
-            ThreadRead.last_read_number < seen_up_to).values(last_read_number=seen_up_to))
+    conn = db.session.connection()
+    conn.execute(_read_marker_statement(conn.dialect.name),
+                 {"user_id": user.id, "thread_id": thread.id, "seen": seen_up_to})
+
+
+@cache
+def _read_marker_statement(dialect: str) -> sa.Insert:
+    """INSERT … ON CONFLICT DO UPDATE, built once per dialect (both have it, alike)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(ThreadRead).values(user_id=sa.bindparam("user_id"),
+                                     thread_id=sa.bindparam("thread_id"),
+                                     last_read_number=sa.bindparam("seen"))
+    return stmt.on_conflict_do_update(
+        index_elements=[ThreadRead.user_id, ThreadRead.thread_id],
+        set_={"last_read_number": stmt.excluded.last_read_number},
+        where=ThreadRead.last_read_number < stmt.excluded.last_read_number)
 
 
 def first_unread(user: User, thread: Thread) -> tuple[int, int | None]:

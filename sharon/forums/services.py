@@ -45,6 +45,9 @@ MAX_MENTIONS = 10
 
 BLOCKED = ("Your post could not be published because it contains words that are not allowed "
            "here. Please read the community guidelines, change the wording and try again.")
+CHANGED = ("This post changed while you were editing, so your changes have not been saved. "
+           "Its text now is shown below. Your version is still in the box: change it if "
+           "you need to, then save again.")
 HELD = ("Thank you for posting. Your post will appear once a moderator has looked at it. "
         "This is how we keep the community safe, and is not a punishment.")
 
@@ -125,7 +128,7 @@ class Blocked(Refused):
 
 
 def _screen(text: str) -> safety.Verdict:
-    verdict = safety.check(text)
+    verdict = safety.check_all(text)
     if verdict.action == "block":
         raise Blocked(verdict)
     return verdict
@@ -152,7 +155,7 @@ def _new_post(user: User, thread: Thread, body: str, note: str | None,
         moderation.enqueue(
             ItemKind.HELD if held else ItemKind.RISK, "post", post.id,
             level=Level.URGENT if verdict.risk else Level.HIGH,
-            reason="watched words: " + ", ".join(verdict.matched),
+            reason=verdict.describe(),
             excerpt=post.body_text[:300], author=user)
     elif held:
         moderation.enqueue(ItemKind.HELD, "post", post.id, level=Level.NORMAL,
@@ -231,7 +234,17 @@ def quote(post: Post) -> str:
     return f"@{author} wrote:\n{quoted}\n\n"
 
 
-def edit(user: User, post: Post, body: str, content_note: str | None = None) -> Outcome:
+class Changed(Refused):
+    """The post was edited again after this edit's form was drawn."""
+
+    def __init__(self) -> None:
+        super().__init__("changed", CHANGED)
+
+
+def edit(user: User, post: Post, body: str, content_note: str | None = None,
+         based_on: int | None = None) -> Outcome:
+    """Save an edit made to version `based_on` of the post (by default the version this
+    request read); if the post has moved on since, save nothing and raise Changed."""
     if post.author_id != user.id:
         raise Refused("forbidden", "You can only edit your own posts.")
     if post.status in (PostStatus.DELETED, PostStatus.HIDDEN):
@@ -239,8 +252,18 @@ def edit(user: User, post: Post, body: str, content_note: str | None = None) -> 
     body = _check_body(body)
     note = _check_note(content_note)
     verdict = _screen(body)
-    db.session.add(PostRevision(post_id=post.id, body_source=post.body_source,
-                                body_html=post.body_html,
+    based_on = post.version if based_on is None else based_on
+    # Move the version on only from the one this edit began with: one atomic statement
+    # on both databases, so of two edits based on the same version exactly one is saved,
+    # and the history keeps every version once.
+    taken = db.session.execute(
+        sa.update(Post).where(Post.id == post.id, Post.version == based_on)
+        .values(version=based_on + 1).execution_options(synchronize_session=False)).rowcount
+    if taken != 1:
+        raise Changed()
+    db.session.refresh(post)  # the text of version `based_on`, read under the row's lock
+    db.session.add(PostRevision(post_id=post.id, version=based_on,
+                                body_source=post.body_source, body_html=post.body_html,
                                 created_at=post.edited_at or post.created_at,
                                 replaced_at=clock.now()))
     html = render_markdown(body)
@@ -254,7 +277,7 @@ def edit(user: User, post: Post, body: str, content_note: str | None = None) -> 
         moderation.enqueue(
             ItemKind.HELD if post.status == PostStatus.HELD else ItemKind.RISK, "post",
             post.id, level=Level.URGENT if verdict.risk else Level.HIGH,
-            reason="watched words in an edit: " + ", ".join(verdict.matched),
+            reason="in an edit: " + verdict.describe(),
             excerpt=post.body_text[:300], author=user)
     db.session.flush()
     return Outcome(post, post.status == PostStatus.HELD, verdict.risk)

@@ -20,9 +20,9 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from sharon import rendered, search
+from sharon import bounds, rendered, search, writes
 from sharon.extensions import db
-from sharon.forms import ButtonForm, add_error
+from sharon.forms import ButtonForm, add_error, new_token, text_arg
 from sharon.forums import fragments, queries, services
 from sharon.forums import moderation as forum_moderation
 from sharon.forums.forms import (
@@ -39,21 +39,27 @@ from sharon.models.forums import THREAD_KIND_LABELS
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
+from sharon.wall import services as wall_services
 
 bp = Blueprint("forums", __name__, url_prefix="/forums")
 
 
+@bp.context_processor
+def _team_watch() -> dict[str, object]:
+    # One calm line on every forum page: who is watching live, or when they next are.
+    return {"team_watch": wall_services.team_watch}
+
+
 def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return bounds.page_arg()
 
 
 def _tell_author(outcome: services.Outcome) -> None:
     if outcome.crisis:
-        flash("It sounds like things may be hard right now. You don't have to wait for a "
-              "reply: the people below can help straight away.", "crisis")
+        flash(" ".join(filter(None, [
+            "It sounds like things may be hard right now. You don't have to wait for a "
+            "reply: the people below can help straight away.",
+            wall_services.when_the_team_is_back()])), "crisis")
     if outcome.held:
         flash(services.HELD, "info")
     else:
@@ -66,8 +72,9 @@ def _blocked(refused: Refused, text: str = "") -> None:
     if isinstance(refused, services.Blocked) and refused.verdict.risk:
         moderation.flag_refused_risk(current_user, "post", text, refused.verdict.matched)
         db.session.commit()
-        flash("If you are struggling, you don't have to wait: the people below can help "
-              "straight away.", "crisis")
+        flash(" ".join(filter(None, [
+            "If you are struggling, you don't have to wait: the people below can help "
+            "straight away.", wall_services.when_the_team_is_back()])), "crisis")
 
 
 @bp.get("/")
@@ -98,16 +105,20 @@ def new_thread(category_id: int) -> str | Response:
     form = ThreadForm()
     if form.validate_on_submit():
         try:
-            outcome = services.create_thread(current_user, category, form.title.data,
-                                             form.kind.data, form.body.data,
-                                             form.content_note.data)
+            outcome = writes.save_once(
+                form.submission.data, current_user,
+                lambda: services.create_thread(current_user, category, form.title.data,
+                                               form.kind.data, form.body.data,
+                                               form.content_note.data),
+                lambda o: url_for("forums.thread", thread_id=o.post.thread_id))
+        except writes.AlreadySent as sent:
+            return sent.response()
         except Refused as refused:
             db.session.rollback()
             _blocked(refused, f"{form.title.data}\n{form.body.data}")
             field = form.title if refused.code == "title" else form.body
             add_error(field, refused.message)
         else:
-            db.session.commit()
             _tell_author(outcome)
             return redirect(url_for("forums.thread", thread_id=outcome.post.thread_id))
     return render_template("forums/new_thread.html", form=form, category=category,
@@ -128,10 +139,12 @@ def thread(thread_id: int) -> str:
     thread = _thread(thread_id)
     form = ReplyForm()
     if request.args.get("quote"):
+        quoted = bounds.id_arg("quote")
+        if quoted is None:
+            abort(404)
         try:
-            form.body.data = services.quote(
-                services.post_for(current_user, int(request.args["quote"])))
-        except (Refused, ValueError):
+            form.body.data = services.quote(services.post_for(current_user, quoted))
+        except Refused:
             abort(404)
     categories = queries.categories(current_user) if can(current_user, Action.MODERATE) else []
     return _thread_page(thread, _page(), form, categories)
@@ -144,6 +157,8 @@ class ReplyBox(NamedTuple):
     state: str  # "open", "locked" (to this reader) or "closed" (hidden or held)
     body_hint: str = BODY_HINT
     note_hint: str = NOTE_HINT
+    # The form's one-time token; a remembered box holds this stand-in, replaced per page.
+    submission: str = "submission-token-goes-here"
 
 
 def _reply_box(thread: Thread, form: ReplyForm, is_mod: bool) -> Markup:
@@ -152,8 +167,10 @@ def _reply_box(thread: Thread, form: ReplyForm, is_mod: bool) -> Markup:
     box = ReplyBox(url_for("forums.reply", thread_id=thread.id), state)
     if form.body.data or form.content_note.data or form.errors:
         return Markup(get_template_attribute("forums/_reply.html", "reply_box")(
-            box, generate_csrf(), form))
-    return rendered.with_token(rendered.piece("forums/_reply.html", "reply_box", box, form))
+            box._replace(submission=form.submission.data or new_token()), generate_csrf(),
+            form))
+    html = rendered.with_token(rendered.piece("forums/_reply.html", "reply_box", box, form))
+    return Markup(html.replace(box.submission, new_token()))
 
 
 def _thread_page(thread: Thread, page: int, form: ReplyForm,
@@ -166,9 +183,11 @@ def _thread_page(thread: Thread, page: int, form: ReplyForm,
         post_base=url_for("forums.post", post_id=0)[:-1],
         quote_base=url_for("forums.thread", thread_id=thread.id, page=view.page.number)
         + "&quote=")
-    return render_template("forums/thread.html", view=view, thread=thread, form=form,
+    html = render_template("forums/thread.html", view=view, thread=thread, form=form,
                            posts_html=posts, reply_html=_reply_box(thread, form, is_mod),
                            kinds=THREAD_KIND_LABELS, move_categories=move_categories)
+    db.session.commit()  # the read marker, written in this transaction (queries.thread_view)
+    return html
 
 
 @bp.get("/t/<int:thread_id>/unread")
@@ -187,14 +206,18 @@ def reply(thread_id: int) -> str | Response:
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            outcome = services.reply(current_user, thread, form.body.data,
-                                     form.content_note.data)
+            outcome = writes.save_once(
+                form.submission.data, current_user,
+                lambda: services.reply(current_user, thread, form.body.data,
+                                       form.content_note.data),
+                lambda o: url_for("forums.post", post_id=o.post.id))
+        except writes.AlreadySent as sent:
+            return sent.response()
         except Refused as refused:
             db.session.rollback()
             _blocked(refused, form.body.data)
             add_error(form.body, refused.message)
         else:
-            db.session.commit()
             _tell_author(outcome)
             page = queries.page_of(current_user, thread, outcome.post.number)
             return redirect(url_for("forums.thread", thread_id=thread.id, page=page,
@@ -225,19 +248,25 @@ def edit(post_id: int) -> str | Response:
     if post.author_id != current_user.id:
         abort(403)
     form = EditForm()
+    changed = False
     if request.method == "GET":
         form.body.data, form.content_note.data = post.body_source, post.content_note
+        form.version.data = str(post.version)
     if form.validate_on_submit():
         try:
-            outcome = services.edit(current_user, post, form.body.data, form.content_note.data)
+            outcome = writes.save(lambda: services.edit(
+                current_user, post, form.body.data, form.content_note.data, form.based_on))
         except Refused as refused:
             db.session.rollback()
             if refused.code == "forbidden":
                 abort(403)
             _blocked(refused, form.body.data)
             add_error(form.body, refused.message)
+            if isinstance(refused, services.Changed):
+                # Shown the post as it is now; sending again saves over that version.
+                changed = True
+                form.version.data = str(post.version)
         else:
-            db.session.commit()
             if outcome.crisis:
                 _tell_author(outcome)
             elif outcome.held:
@@ -246,7 +275,8 @@ def edit(post_id: int) -> str | Response:
                 flash("Your changes are saved.", "success")
             return redirect(url_for("forums.post", post_id=post.id))
     return render_template("forums/edit.html", form=form, post=post, body_hint=BODY_HINT,
-                           note_hint=NOTE_HINT), 400 if form.errors else 200
+                           note_hint=NOTE_HINT, changed=changed), \
+        409 if changed else 400 if form.errors else 200
 
 
 @bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
@@ -271,11 +301,12 @@ def react(post_id: int) -> Response:
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        services.toggle_reaction(current_user, post, request.form.get("kind", ""))
+        # Two presses at once both find no reaction: the second, run again, takes it back.
+        writes.save(lambda: services.toggle_reaction(current_user, post,
+                                                     request.form.get("kind", "")))
     except Refused:
         db.session.rollback()
         abort(400)
-    db.session.commit()
     return redirect(url_for("forums.post", post_id=post.id))
 
 
@@ -285,16 +316,22 @@ def report(post_id: int) -> str | Response:
     post = _post(post_id)
     form = ReportForm()
     if form.validate_on_submit():
+        back = url_for("forums.thread", thread_id=post.thread_id)
         try:
-            forum_moderation.report(current_user, post, form.reason.data, form.detail.data or "")
+            writes.save_once(form.submission.data, current_user,
+                             lambda: forum_moderation.report(current_user, post,
+                                                             form.reason.data,
+                                                             form.detail.data or ""),
+                             lambda _: back)
+        except writes.AlreadySent as sent:
+            return sent.response()
         except Refused as refused:
             db.session.rollback()
             add_error(form.reason, refused.message)
         else:
-            db.session.commit()
             flash("Thank you for your report. The moderating team will look at it. If "
                   "someone is in danger now, call 999.", "success")
-            return redirect(url_for("forums.thread", thread_id=post.thread_id))
+            return redirect(back)
     return render_template("forums/report.html", form=form, post=post), \
         400 if form.errors else 200
 
@@ -315,12 +352,11 @@ def follow(thread_id: int) -> Response:
     if not ButtonForm().validate_on_submit():
         abort(400)
     if request.form.get("follow") == "off":
-        services.unfollow(current_user, thread)
+        writes.save(lambda: services.unfollow(current_user, thread))
         flash("You will no longer be told about replies in this thread.", "success")
     else:
-        services.follow(current_user, thread)
+        writes.save(lambda: services.follow(current_user, thread))
         flash("You will be told about new replies in this thread.", "success")
-    db.session.commit()
     return redirect(url_for("forums.thread", thread_id=thread.id))
 
 
@@ -362,7 +398,7 @@ def moderate_thread(thread_id: int) -> Response:
 @bp.get("/search")
 @require(Action.READ_COMMUNITY)
 def search_page() -> str:
-    text = request.args.get("q", "")[:200]
+    text = text_arg("q", 200)
     results = search.search_posts(current_user, text, _page()) if text.strip() else None
     # The library's matches come first on the first page: search covers both.
     resources = search.search_resources(current_user, text) \

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from sharon.forms import CheckboxesField, options
+from sharon.forms import CheckboxesField, OnceForm, options
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(OnceForm):
     role = RadioField(
         "Who is this invitation for?",
         choices=options([("member", "Someone who has finished therapy (member)"),

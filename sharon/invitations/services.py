@@ -17,11 +17,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from sharon import clock, passwords
+from sharon.content import clean_text
 from sharon.extensions import db
 from sharon.models import Invitation, InvitationStatus, Network, Role, User
-from sharon.models.roles import INVITABLE_ROLES
+from sharon.models.roles import INVITABLE_ROLES, MODERATING_TEAM
 from sharon.refusals import Refused
-from sharon.validators import username_problem
+from sharon.validators import imitation_problem, username_problem
 
 CODE_BYTES = 20  # 160 bits
 
@@ -75,7 +76,7 @@ def issue(by: User, info: NewInvitation) -> tuple[Invitation, str]:
     invitation = Invitation(
         code_hash=hash_code(code),
         role=info.role,
-        note=info.note.strip()[:500],
+        note=clean_text(info.note).strip()[:500],
         created_by=by,
         created_at=clock.now(),
         expires_at=clock.now() + timedelta(days=info.days),
@@ -117,6 +118,12 @@ def username_taken(username: str) -> bool:
     ) > 0
 
 
+def team_usernames() -> list[str]:
+    """The moderating team's names, which nobody joining may imitate."""
+    return list(db.session.scalars(sa.select(User.username).where(
+        User.role.in_([str(role) for role in MODERATING_TEAM]))))
+
+
 def redeem(info: Redemption) -> User:
     """Create the account an invitation promises. Nothing is written if any rule fails."""
     invitation = check(info.code)
@@ -125,6 +132,9 @@ def redeem(info: Redemption) -> User:
         raise Refused("invalid_username", problem)
     if username_taken(info.username):
         raise Refused("username_taken", "That username is already taken. Please choose another.")
+    problem = imitation_problem(info.username, team_usernames())
+    if problem:
+        raise Refused("invalid_username", problem)
     weak = passwords.problems(info.password, info.username)
     if weak:
         raise Refused("weak_password", " ".join(weak))

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from sharon import clock
+from sharon import clock, writes
 from sharon.admin.services import all_networks
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error, options
@@ -43,18 +43,21 @@ def new() -> str | Response:
         if len(networks) == 1:
             form.networks.data = [networks[0].id]
     if form.validate_on_submit():
+        wanted = services.NewInvitation(role=Role(form.role.data), network_ids=form.networks.data,
+                                        days=form.days.data, note=form.note.data or "")
         try:
-            invitation, code = services.issue(
-                current_user,
-                services.NewInvitation(
-                    role=Role(form.role.data), network_ids=form.networks.data,
-                    days=form.days.data, note=form.note.data or ""),
-            )
+            # Sent twice, it makes one invitation; the second answer goes to the list
+            # (the code itself was shown once, to the first, and is stored nowhere).
+            invitation, code = writes.save_once(
+                form.submission.data, current_user,
+                lambda: services.issue(current_user, wanted),
+                lambda made: url_for("invitations.index") + f"#invitation-{made[0].id}")
+        except writes.AlreadySent as sent:
+            return sent.response()
         except Refused as refused:
             db.session.rollback()
             add_error(form.networks, refused.message)
         else:
-            db.session.commit()
             # The code is shown on this response only; it is not stored anywhere.
             return render_template("invitations/created.html", invitation=invitation, code=code)
     return render_template("invitations/new.html", form=form), 400 if form.errors else 200

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from sharon.forms import CheckboxesField, options
+from sharon.forms import CheckboxesField, Form, OnceForm, options
 from sharon.models.library import AUDIENCE_LABELS, Audience
 from sharon.templating import LONDON
 
@@ -39,7 +38,7 @@ def format_duration(seconds: int | None, words: bool = False) -> str:
     return " ".join(parts)
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(OnceForm):
     title = StringField("Title", validators=[
         DataRequired("Enter a title."), Length(max=150, message="Keep the title under 150 "
                                                                 "characters.")])
@@ -67,7 +66,7 @@ class ResourceForm(FlaskForm):
             raise ValidationError("Enter the length as minutes:seconds, like 4:30.") from error
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(Form):
     publish_at = DateTimeLocalField(
         "Publish at (UK time)", format="%Y-%m-%dT%H:%M",
         validators=[InputRequired("Enter the date and time to publish it.")])

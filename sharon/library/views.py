@@ -19,10 +19,10 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
-from sharon import clock
+from sharon import bounds, clock, writes
 from sharon.admin.services import all_networks
 from sharon.extensions import csrf, db
-from sharon.forms import ButtonForm, add_error, options
+from sharon.forms import ButtonForm, add_error, options, text_arg
 from sharon.library import media, services
 from sharon.library.forms import ResourceForm, ScheduleForm, format_duration, parse_duration
 from sharon.models import Audience, Resource, ResourceKind
@@ -47,8 +47,7 @@ def _visible_or_404(resource_id: int) -> Resource:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return bounds.page_arg()
 
 
 # --- Reading -------------------------------------------------------------------------------------
@@ -59,7 +58,7 @@ def index() -> str:
     kind = request.args.get("kind") or None
     if kind not in (None, ResourceKind.BLOG, ResourceKind.VIDEO):
         kind = None
-    tag = (request.args.get("tag") or "")[:40] or None
+    tag = text_arg("tag", 40) or None
     page = services.listing(current_user, kind=kind, tag=tag, page=_page_number())
     return render_template("library/index.html", page=page, kind=kind, tag=tag,
                            tags=services.tags_in_use(current_user), now=clock.now(),
@@ -113,12 +112,11 @@ def save(resource_id: int) -> Response:
     if not ButtonForm().validate_on_submit():
         abort(400)
     if request.form.get("action") == "unsave":
-        services.unsave(current_user, item)
-        db.session.commit()
+        writes.save(lambda: services.unsave(current_user, item))
         flash("Removed from your saved resources.", "success")
     else:
-        services.save(current_user, item)
-        db.session.commit()
+        # Saved twice at once: the second, run again, finds it saved (which is harmless).
+        writes.save(lambda: services.save(current_user, item))
         flash("Saved. Find it again under \u201cMy saved resources\u201d.", "success")
     return redirect(request.form.get("next") == "saved" and url_for("library.saved")
                     or url_for("library.resource", resource_id=item.id), 303)
@@ -153,8 +151,7 @@ def helped(resource_id: int) -> Response:
     answer = request.form.get("helped")
     if not ButtonForm().validate_on_submit() or answer not in ("yes", "no"):
         abort(400)
-    services.answer(current_user, item, answer == "yes")
-    db.session.commit()
+    writes.save(lambda: services.answer(current_user, item, answer == "yes"))
     flash("Thank you for telling us.", "success")
     return redirect(url_for("library.resource", resource_id=item.id) + "#helped", 303)
 
@@ -233,12 +230,16 @@ def new(kind: str) -> str | Response | tuple[str, int]:
     form = _resource_form(None, kind)
     if form.validate_on_submit():
         try:
-            item = services.create(current_user, ResourceKind(kind), _input(form))
+            item = writes.save_once(
+                form.submission.data, current_user,
+                lambda: services.create(current_user, ResourceKind(kind), _input(form)),
+                lambda r: url_for("library.edit", resource_id=r.id))
+        except writes.AlreadySent as sent:
+            return sent.response()
         except Refused as refused:
             db.session.rollback()
             _refusal_field(form, refused)
         else:
-            db.session.commit()
             flash("Draft saved. Members cannot see it until you publish it.", "success")
             return redirect(url_for("library.edit", resource_id=item.id), 303)
     return render_template("library/new.html", form=form, kind=kind), 400 if form.errors else 200
@@ -251,12 +252,12 @@ def edit(resource_id: int) -> Response | tuple[str, int]:
     form = _resource_form(item)
     if form.validate_on_submit():
         try:
-            changed = services.update(current_user, item, _input(form))
+            # A new tag added to two resources at once: the second, run again, shares it.
+            changed = writes.save(lambda: services.update(current_user, item, _input(form)))
         except Refused as refused:
             db.session.rollback()
             _refusal_field(form, refused)
         else:
-            db.session.commit()
             flash("Changes saved." if changed else "Nothing had changed.", "success")
             return redirect(url_for("library.edit", resource_id=item.id), 303)
     return _edit_page(item, form=form, status=400 if form.errors else 200)

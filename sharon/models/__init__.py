@@ -20,12 +20,15 @@ from sharon.models.moderation import (  # noqa: E402
     Level,
     ModerationAction,
     ModerationItem,
+    RiskLevel,
     WatchedWord,
+    WatchExample,
+    WatchFamily,
     WordAction,
 )
 
-__all__ += ["ItemKind", "Level", "ModerationAction", "ModerationItem", "WatchedWord",
-            "WordAction"]
+__all__ += ["ItemKind", "Level", "ModerationAction", "ModerationItem", "RiskLevel",
+            "WatchedWord", "WatchExample", "WatchFamily", "WordAction"]
 from sharon.models.forums import (  # noqa: E402
     Category,
     CategoryAudience,
@@ -72,3 +75,6 @@ from sharon.models.library import (  # noqa: E402
 
 __all__ += ["Audience", "Resource", "ResourceFeedback", "ResourceKind", "ResourceStatus",
             "SavedResource", "Tag", "resource_networks", "resource_tags"]
+from sharon.models.submissions import Submission  # noqa: E402
+
+__all__ += ["Submission"]

@@ -132,6 +132,9 @@ class Post(db.Model):
     status_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # 1, then one more for each edit. An edit names the version it was based on, and is
+    # saved only if the post is still at that version (services.edit).
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     thread: so.Mapped[Thread] = so.relationship()
     author: so.Mapped[User | None] = so.relationship()
@@ -155,6 +158,13 @@ class PostRevision(db.Model):
     body_html: so.Mapped[str] = so.mapped_column(sa.Text)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     replaced_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # The post's version this text was. Unique per post: two edits can never both keep
+    # the same version, so the history has each version once and skips none.
+    version: so.Mapped[int] = so.mapped_column()
+
+    __table_args__ = (
+        sa.UniqueConstraint("post_id", "version", name="uq_post_revisions_post_version"),
+    )
 
 
 class Reaction(db.Model):

@@ -20,18 +20,73 @@ class WordAction(StrEnum):
     BLOCK = "block"  # refused
 
 
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class WatchFamily(db.Model):
+    """A family of watched terms (intent, self-harm, farewells…): what happens when one of
+    its terms matches, and how urgent it is. Its terms copy its action."""
+
+    __tablename__ = "watch_families"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(40), unique=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(100))
+    description: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    action: so.Mapped[str] = so.mapped_column(sa.String(10))
+    level: so.Mapped[str] = so.mapped_column(sa.String(10), default=RiskLevel.MEDIUM)
+    is_risk: so.Mapped[bool] = so.mapped_column(default=True)
+    # Shown to the author when a term of a blocking family refuses their words.
+    message: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+    words: so.Mapped[list[WatchedWord]] = so.relationship(
+        back_populates="family", order_by="WatchedWord.term_key")
+    examples: so.Mapped[list[WatchExample]] = so.relationship(
+        back_populates="family", order_by="WatchExample.id", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        sa.CheckConstraint("action IN ('flag','hold','block')", name="action_known"),
+        sa.CheckConstraint("level IN ('low','medium','high')", name="level_known"),
+    )
+
+
+class WatchExample(db.Model):
+    """An example sentence of a family, for the meaning check (which only ever flags)."""
+
+    __tablename__ = "watch_examples"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    family_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("watch_families.id", ondelete="CASCADE"))
+    sentence: so.Mapped[str] = so.mapped_column(sa.String(300))
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    family: so.Mapped[WatchFamily] = so.relationship(back_populates="examples")
+
+
 class WatchedWord(db.Model):
     __tablename__ = "watched_words"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    term: so.Mapped[str] = so.mapped_column(sa.String(100))
-    term_key: so.Mapped[str] = so.mapped_column(sa.String(100), unique=True)
+    # In the term language of sharon/watchwords.py ("cut+ myself", "want+ ... die").
+    term: so.Mapped[str] = so.mapped_column(sa.String(500))
+    term_key: so.Mapped[str] = so.mapped_column(sa.String(500), unique=True)
+    family_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("watch_families.id", ondelete="CASCADE"))
     action: so.Mapped[str] = so.mapped_column(sa.String(10))
     # A risk term shows the author crisis contacts straight away.
     is_risk: so.Mapped[bool] = so.mapped_column(default=False)
     created_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    family: so.Mapped[WatchFamily | None] = so.relationship(back_populates="words")
 
     __table_args__ = (
         sa.CheckConstraint("action IN ('flag','hold','block')", name="action_known"),

@@ -98,7 +98,7 @@ class WallMessage(db.Model):
     # The number of this message's latest public change (shown, approved, hidden, shown
     # again, pinned, unpinned), taken from WallStream in commit order; None while it has
     # never been public. Clients catch up by it, never by id (ids follow insert order).
-    seq: so.Mapped[int | None] = so.mapped_column(sa.BigInteger, unique=True)
+    seq: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
 
     author: so.Mapped[User | None] = so.relationship(foreign_keys=[author_id])
     reply_to: so.Mapped[WallMessage | None] = so.relationship(remote_side=[id])
@@ -108,6 +108,7 @@ class WallMessage(db.Model):
                            name="status_known"),
         sa.Index("ix_wall_messages_status_id", "status", "id"),
         sa.Index("ix_wall_messages_author_created", "author_id", "created_at"),
+        sa.Index("ix_wall_messages_seq", "seq", unique=True),
     )
 
 

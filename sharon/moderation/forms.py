@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
-from sharon.forms import options
+from sharon.forms import Form, OnceForm, options
 
 ACTION_LABELS = {
     "flag": "Flag: publish it, and put a risk flag in the moderation queue",
@@ -13,10 +12,20 @@ ACTION_LABELS = {
 }
 
 
-class WatchedWordForm(FlaskForm):
-    term = StringField("Word or phrase", validators=[
-        DataRequired("Enter a word or phrase."),
-        Length(2, 100, "Use 2 to 100 characters.")])
-    action = RadioField("What should happen?", choices=options(ACTION_LABELS.items()),
-                        validators=[InputRequired("Choose what should happen.")])
+class WatchedWordForm(OnceForm):
+    term = StringField("Term", validators=[
+        DataRequired("Enter a word, phrase or pattern."),
+        Length(2, 500, "Use 2 to 500 characters.")])
+    family = SelectField("Family", default="", validate_choice=False)
+    action = RadioField("If it is in no family, what should happen?",
+                        choices=options(ACTION_LABELS.items()), validators=[Optional()])
     is_risk = BooleanField("It suggests risk: show the author crisis contacts straight away")
+
+
+class TrySentenceForm(Form):
+    """The words page's try box: a GET form, nothing is stored."""
+
+    class Meta:
+        csrf = False
+
+    sentence = TextAreaField("Sentence to try", validators=[Length(max=2000)])

@@ -18,8 +18,12 @@ from sharon.models.moderation import (
     ModerationItem,
 )
 
-# Areas other than the forums say where their subjects are seen: subject_type -> URL maker.
+# Areas say where their subjects are seen: subject_type -> URL maker.
 SUBJECT_LINKS: dict[str, Callable[[int], str | None]] = {}
+# ...and in plain words where they were written, for live alerts: subject_type -> area.
+AREAS: dict[str, str] = {"post": "the forums", "thread": "the forums",
+                         "wall_message": "the Wall", "refused_wall_message": "the Wall",
+                         "refused_post": "the forums"}
 
 
 def enqueue(kind: ItemKind, subject_type: str, subject_id: int, *, level: Level = Level.NORMAL,
@@ -33,6 +37,12 @@ def enqueue(kind: ItemKind, subject_type: str, subject_id: int, *, level: Level 
     )
     db.session.add(item)
     db.session.flush()
+    if level == Level.URGENT:
+        from sharon.moderation import alerts
+
+        link = SUBJECT_LINKS.get(subject_type)
+        alerts.announce_item(item, AREAS.get(subject_type, "the site"),
+                             link(subject_id) if link else None)
     return item
 
 

@@ -9,12 +9,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from sharon import clock
+from sharon import clock, safety, writes
 from sharon.extensions import db
-from sharon.forms import ButtonForm, add_error
+from sharon.forms import ButtonForm, add_error, text_arg
 from sharon.models import MessageStatus, ModerationItem, WallMessage, WatchedWord
 from sharon.moderation import services, words
-from sharon.moderation.forms import ACTION_LABELS, WatchedWordForm
+from sharon.moderation.forms import ACTION_LABELS, TrySentenceForm, WatchedWordForm
 from sharon.permissions import Action, require
 from sharon.refusals import Refused
 
@@ -57,7 +57,7 @@ def handled(item_id: int) -> Response:
     if item is None:
         abort(404)
     if item.handled_at is None:
-        services.handle(item, current_user, request.form.get("outcome", "")[:200] or "handled")
+        services.handle(item, current_user, text_arg("outcome", 200, source="form") or "handled")
         db.session.commit()
         flash("Marked as handled.", "success")
     return redirect(url_for("moderation.queue"))
@@ -67,19 +67,34 @@ def handled(item_id: int) -> Response:
 @require(Action.EDIT_WATCHED_WORDS)
 def watched_words() -> str | Response:
     form = WatchedWordForm()
+    families = words.families()
+    form.family.choices = [("", "No family: choose what happens below")] + [
+        (str(f.id), f.title) for f in families]
     if form.validate_on_submit():
+        family = next((f for f in families if str(f.id) == form.family.data), None)
         try:
-            word = words.add(current_user, form.term.data, form.action.data,
-                             bool(form.is_risk.data))
+            # Two clinicians adding one word at once: the second, run again, is told it
+            # is already on the list.
+            word = writes.save_once(
+                form.submission.data, current_user,
+                lambda: words.add(current_user, form.term.data, form.action.data or "",
+                                  bool(form.is_risk.data), family),
+                lambda _: url_for("moderation.watched_words"))
+        except writes.AlreadySent as sent:
+            return sent.response()
         except Refused as refused:
             db.session.rollback()
             add_error(form.term, refused.message)
         else:
-            db.session.commit()
             flash(f"“{word.term}” added to the watched words.", "success")
             return redirect(url_for("moderation.watched_words"))
-    return render_template("moderation/words.html", form=form, words=words.all_words(),
-                           labels=ACTION_LABELS, remove_form=ButtonForm()), \
+    trial_form = TrySentenceForm(request.args)
+    trial = (words.try_sentence(current_user, trial_form.sentence.data)
+             if trial_form.sentence.data and trial_form.validate() else None)
+    return render_template("moderation/words.html", form=form, families=families,
+                           loose=words.loose_words(), labels=ACTION_LABELS,
+                           remove_form=ButtonForm(), trial_form=trial_form, trial=trial,
+                           meaning=safety.meaning_status()), \
         400 if form.errors else 200
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from sharon.safety import URGENT_LINE_FINDER
+
 bp = Blueprint("pages", __name__)
 
 
@@ -14,7 +16,7 @@ def home() -> str:
 
 @bp.get("/help/urgent")
 def crisis() -> str:
-    return render_template("pages/crisis.html")
+    return render_template("pages/crisis.html", urgent_line_finder=URGENT_LINE_FINDER)
 
 
 @bp.get("/guidelines")

@@ -1,6 +1,7 @@
 """Socket handlers for the Wall (namespace /wall). Thin: parse, call a service, commit, emit.
 
-Broadcasts leave through the worker's outbox (outbox.py), in the order of their commits.
+Events about a change are announced before the commit and leave when it commits
+(sharon/realtime), through the worker's outbox, in the order of the commits.
 
 The session a socket sees is the copy taken when it connected, so every event loads
 the person again from the database: a suspended account, a changed password, a new
@@ -31,11 +32,11 @@ from sharon.models import MessageStatus, Role, Status, User, WallMessage
 from sharon.models.roles import MODERATING_TEAM
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
+from sharon.realtime import announce, rooms, send_now
 from sharon.refusals import Refused
 from sharon.safety import CRISIS_CONTACTS
 from sharon.sessions import user_for_session
 from sharon.wall import hours, services
-from sharon.wall.outbox import Outbox
 from sharon.wall.presence import presence
 
 NS = "/wall"
@@ -64,24 +65,23 @@ def refused(code: str, message: str) -> dict[str, Any]:
     return {"ok": False, "error": code, "message": message}
 
 
-def _emit(event: str, data: dict[str, Any], to: str, **options: Any) -> None:
-    socketio.emit(event, data, to=to, namespace=NS, **options)
-
-
-outbox = Outbox(_emit, socketio.start_background_task, lambda: socketio.sleep(0),
-                lambda: socketio.async_mode in ("eventlet", "gevent"))
-
-
 def _to_user(user_id: int, event: str, data: dict[str, Any]) -> None:
-    outbox.send(event, data, f"user:{user_id}")
+    """To one person's Wall tabs, when this session commits."""
+    announce(event, data, rooms.person(user_id))
 
 
-def _broadcast(event: str, data: dict[str, Any], to: str = "wall") -> None:
-    outbox.send(event, data, to)
+def _broadcast(event: str, data: dict[str, Any], to: str = rooms.EVERYONE) -> None:
+    """To a room of the Wall, when this session commits."""
+    announce(event, data, to)
 
 
-def crisis_notice() -> dict[str, Any]:
-    return {"kind": "crisis", "message": services.CRISIS_MESSAGE, "contacts": crisis_contacts()}
+def crisis_notice(closed: bool = False) -> dict[str, Any]:
+    """Crisis contacts for the author; while the Wall is closed, also when the team will
+    see what they wrote, since nobody is watching live."""
+    message = services.CRISIS_MESSAGE
+    if closed:
+        message += " " + services.when_the_team_is_back()
+    return {"kind": "crisis", "message": message, "contacts": crisis_contacts()}
 
 
 def mute_notice(mute: Any, at: datetime | None = None) -> dict[str, Any]:
@@ -96,12 +96,12 @@ def mute_notice(mute: Any, at: datetime | None = None) -> dict[str, Any]:
 def _alert_refused_risk(user: User, refusal: services.Blocked) -> None:
     """Refused words that also spoke of risk still reach the queue and whoever is on duty."""
     moderation.flag_refused_risk(user, "wall_message", refusal.text, refusal.matched)
-    db.session.commit()
     alert = {"id": None, "level": "urgent", "excerpt": refusal.text[:300],
              "author": user.username, "held": False, "refused": True,
              "matched": list(refusal.matched)}
     for moderator_id in services.on_duty_ids():
         _to_user(moderator_id, "alert", alert)
+    db.session.commit()
 
 
 def _handler(need_payload: bool = True) -> Callable[[Callable[..., dict[str, Any]]],
@@ -125,7 +125,8 @@ def _handler(need_payload: bool = True) -> Callable[[Callable[..., dict[str, Any
             except Refused as refusal:
                 db.session.rollback()
                 if isinstance(refusal, services.Blocked) and refusal.risk:
-                    _to_user(user.id, "notice", crisis_notice())
+                    send_now("notice", crisis_notice(closed=refusal.code == "closed"),
+                             rooms.person(user.id))
                     _alert_refused_risk(user, refusal)
                 if refusal.code == "rate_limited":
                     emit("notice", {"kind": "slow_down", "message": refusal.message,
@@ -195,6 +196,7 @@ def _connect(auth: dict[str, Any]) -> None:
         seq = services.current_seq()
         events, truncated = _catch_up_by_id(auth.get("last_seen_id"))
     held = services.held_messages() if user.is_moderator else []
+    waiting = [services.held_payload(m) for m in services.own_held(user)]
     mute = services.active_mute(user)
     if user.is_moderator:
         services.heartbeat({user.id})
@@ -205,6 +207,8 @@ def _connect(auth: dict[str, Any]) -> None:
     if truncated:
         emit("notice", {"kind": "catch_up", "message": MISSED_A_LOT})
     emit("synced", {"seq": seq})
+    for payload in waiting:
+        emit("waiting", payload)
     for message in held:
         emit("held", services.held_payload(message))
     if mute is not None:
@@ -259,7 +263,6 @@ def on_send(user: User, data: dict[str, Any]) -> dict[str, Any]:
     message_id, status, held_reason = message.id, message.status, message.held_reason
     payload = (services.message_payload(message) if status == MessageStatus.VISIBLE
                else services.held_payload(message))
-    db.session.commit()
     if status == MessageStatus.VISIBLE:
         _broadcast("message", payload)
     else:
@@ -278,6 +281,7 @@ def on_send(user: User, data: dict[str, Any]) -> dict[str, Any]:
                  "matched": list(sent.verdict.matched)}
         for moderator_id in services.on_duty_ids():
             _to_user(moderator_id, "alert", alert)
+    db.session.commit()
     return ok(id=message_id, status=status)
 
 
@@ -285,13 +289,14 @@ def on_send(user: User, data: dict[str, Any]) -> dict[str, Any]:
 
 def _set_hidden(user: User, data: dict[str, Any], hidden: bool) -> dict[str, Any]:
     message = services.do_set_hidden(user, data.get("id"), hidden)
-    db.session.commit()
     update: dict[str, Any] = {"id": message.id, "hidden": hidden, "seq": message.seq}
     if not hidden:
         # A client that never had it (it joined while hidden) can show it now.
         update.update(services.message_payload(message))
     _broadcast("update", update)
-    return ok(id=message.id)
+    message_id = message.id
+    db.session.commit()
+    return ok(id=message_id)
 
 
 @_handler()
@@ -308,9 +313,10 @@ def on_unhide(user: User, data: dict[str, Any]) -> dict[str, Any]:
 
 def _set_pinned(user: User, data: dict[str, Any], pinned: bool) -> dict[str, Any]:
     message = services.do_set_pinned(user, data.get("id"), pinned)
+    message_id = message.id
+    _broadcast("update", {"id": message_id, "pinned": pinned, "seq": message.seq})
     db.session.commit()
-    _broadcast("update", {"id": message.id, "pinned": pinned, "seq": message.seq})
-    return ok(id=message.id)
+    return ok(id=message_id)
 
 
 @_handler()
@@ -326,8 +332,9 @@ def on_unpin(user: User, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def announce_review(message: WallMessage) -> None:
-    """After a held message is approved or rejected (on the Wall or the queue page): the
-    moderators' panels drop it, and everyone sees it, or its author hears it was not."""
+    """When a held message is approved or rejected (on the Wall or the queue page) and that
+    commits: the moderators' panels drop it, and everyone sees it, or its author hears it
+    was not."""
     _broadcast("update", {"id": message.id, "status": message.status}, to="moderators")
     if message.status == MessageStatus.VISIBLE:
         _broadcast("message", services.message_payload(message))
@@ -338,9 +345,10 @@ def announce_review(message: WallMessage) -> None:
 
 def _review(user: User, data: dict[str, Any], approve: bool) -> dict[str, Any]:
     message = services.do_review(user, data.get("id"), approve)
-    db.session.commit()
     announce_review(message)
-    return ok(id=message.id, status=message.status)
+    answer = ok(id=message.id, status=message.status)
+    db.session.commit()
+    return answer
 
 
 @_handler()
@@ -359,31 +367,32 @@ def on_reject(user: User, data: dict[str, Any]) -> dict[str, Any]:
 def on_acknowledge(user: User, data: dict[str, Any]) -> dict[str, Any]:
     """A moderator has seen an urgent alert: {"id"}. Other moderators' panels are told."""
     message = services.do_acknowledge(user, data.get("id"))
+    message_id = message.id
+    _broadcast("acknowledged", {"id": message_id, "by": user.username}, to=rooms.TEAM)
     db.session.commit()
-    _broadcast("acknowledged", {"id": message.id, "by": user.username}, to="moderators")
-    return ok(id=message.id)
+    return ok(id=message_id)
 
 
 @_handler()
 def on_mute(user: User, data: dict[str, Any]) -> dict[str, Any]:
     """Mute someone: {"user", "minutes", "reason"}; they are told, with the time left."""
     mute = services.do_mute(user, data.get("user"), data.get("minutes"), data.get("reason"))
-    db.session.commit()
     _to_user(mute.user_id, "notice", mute_notice(mute))
-    return ok(user=mute.user.username, until=mute.ends_at.isoformat())
+    answer = ok(user=mute.user.username, until=mute.ends_at.isoformat())
+    db.session.commit()
+    return answer
 
 
 @_handler()
 def on_duty(user: User, data: dict[str, Any]) -> dict[str, Any]:
     """Go on or off duty: {"on": bool}. Everyone sees who is on duty."""
     on = services.do_duty(user, data.get("on"))
-    db.session.commit()
     _broadcast("status", services.status())
     if on:
         # Whatever waited while nobody was on duty is now this moderator's to review.
         for message in services.held_messages():
             _to_user(user.id, "held", services.held_payload(message))
-    db.session.rollback()
+    db.session.commit()
     return ok(on=on)
 
 
@@ -391,10 +400,11 @@ def on_duty(user: User, data: dict[str, Any]) -> dict[str, Any]:
 def on_unmute(user: User, data: dict[str, Any]) -> dict[str, Any]:
     """Lift a mute early: {"user": username}. The person is told they can post again."""
     target = services.do_unmute(user, data.get("user"))
-    db.session.commit()
     _to_user(target.id, "notice", {"kind": "unmuted", "message": "A moderator has lifted the "
                                    "pause: you can post on the Wall again."})
-    return ok(user=target.username)
+    answer = ok(user=target.username)
+    db.session.commit()
+    return answer
 
 
 def on_error(error: Exception) -> dict[str, Any]:
@@ -440,8 +450,8 @@ def _gone(seen: Seen) -> None:
     if presence().elsewhere(seen.user_id):  # still watching through another worker
         return
     if services.end_duty(seen.user_id, "left the Wall"):
-        db.session.commit()
         _broadcast("status", services.status())
+        db.session.commit()
 
 
 def on_disconnect(reason: Any = None) -> None:
@@ -482,8 +492,8 @@ def sweep() -> int:
             _sockets[sid] = Seen(seen.user_id, seen.session_version, False)
             presence().publish(_moderators_here())
             if services.end_duty(user.id, "no longer on the moderating team"):
-                db.session.commit()
                 _broadcast("status", services.status())
+                db.session.commit()
             changed += 1
     db.session.rollback()
     return changed
@@ -532,14 +542,14 @@ class Watcher:
                 key = (state.open, state.next_change.isoformat() if state.next_change else None,
                        tuple(d["username"] for d in status["on_duty"]))
                 if self.last is not None and key != self.last:
-                    outbox.send("status", status, "wall", ignore_queue=True)
+                    send_now("status", status, rooms.EVERYONE, ignore_queue=True)
                 self.last = key
                 seq = services.current_seq()
                 if self.last_seq is not None and seq != self.last_seq:
                     # Cheap insurance: a broadcast lost on the way (a worker killed between
                     # its commit and its broadcast, a message queue outage) shows up as a
                     # number the client has not seen, and it catches up.
-                    outbox.send("sync", {"seq": seq}, "wall", ignore_queue=True)
+                    send_now("sync", {"seq": seq}, rooms.EVERYONE, ignore_queue=True)
                     self.last_seq = seq
             finally:
                 db.session.remove()

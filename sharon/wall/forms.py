@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, FormField, StringField, TimeField
 from wtforms import Form as BaseForm
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from sharon.forms import Form, OnceForm
 
-class SessionForm(FlaskForm):
+
+class SessionForm(OnceForm):
     day = DateField("Date", validators=[InputRequired("Enter the date of the session.")])
     starts = TimeField("Starts (UK time)", validators=[InputRequired("Enter a start time.")])
     ends = TimeField("Ends (UK time)", validators=[InputRequired("Enter an end time.")])
@@ -20,7 +21,7 @@ class SessionForm(FlaskForm):
             raise ValidationError("The session must end after it starts.")
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(OnceForm):
     starts_on = DateField("First day closed", validators=[InputRequired("Enter the first day.")])
     ends_on = DateField("Last day closed", validators=[InputRequired("Enter the last day.")])
     reason = StringField("Reason (shown on the Wall)", validators=[
@@ -49,5 +50,5 @@ class DayForm(BaseForm):
         return True
 
 
-class WeeklyForm(FlaskForm):
+class WeeklyForm(Form):
     days = FieldList(FormField(DayForm), min_entries=7, max_entries=7)

@@ -25,6 +25,7 @@ import holidays
 import sqlalchemy as sa
 
 from sharon import rules_cache
+from sharon.content import clean_text
 from sharon.refusals import Refused
 
 LONDON = ZoneInfo("Europe/London")
@@ -238,11 +239,12 @@ def do_add_session(actor: Any, starts_at: datetime, ends_at: datetime, note: str
     if clash is not None:
         raise Refused("closed", f"The Wall is closed then ({clash.reason}). Remove that closure "
                                 "first if the session should go ahead.")
-    session = WallSession(starts_at=starts_at, ends_at=ends_at, note=note.strip()[:200],
+    note = clean_text(note).strip()
+    session = WallSession(starts_at=starts_at, ends_at=ends_at, note=note[:200],
                           created_by=actor, created_at=clock.now())
     db.session.add(session)
     db.session.flush()
-    record(actor, "wall_session_add", "wall_session", session.id, note.strip(),
+    record(actor, "wall_session_add", "wall_session", session.id, note,
            starts_at=starts_at.isoformat(), ends_at=ends_at.isoformat())
     return session
 
@@ -254,7 +256,7 @@ def do_add_closure(actor: Any, starts_on: date, ends_on: date, reason: str) -> A
     from sharon.models import WallClosure
     from sharon.moderation.services import record
 
-    reason = reason.strip()
+    reason = clean_text(reason).strip()
     if not reason:
         raise Refused("empty", "Give a reason: members see it.")
     if ends_on < starts_on:

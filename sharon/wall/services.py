@@ -7,6 +7,7 @@ change that was rolled back.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sharon import clock, safety
-from sharon.content import render_plain, required_text
+from sharon.content import render_plain, required_text, unstorable
 from sharon.extensions import db
 from sharon.models import (
     ItemKind,
@@ -63,13 +64,20 @@ REJECTED_MESSAGE = ("A moderator read your message and decided not to post it on
 
 
 class Blocked(Refused):
-    """A refusal by the watched words; `risk` says the author should see crisis contacts."""
+    """A message not posted (refused by the watched words, or sent to a closed Wall) whose
+    words were still checked: `risk` says the author should see crisis contacts, and the
+    team hears of it, although nothing was posted."""
 
-    def __init__(self, risk: bool, text: str = "", matched: tuple[str, ...] = ()) -> None:
-        super().__init__("blocked", BLOCKED_MESSAGE)
+    def __init__(self, risk: bool, text: str = "", matched: tuple[str, ...] = (),
+                 code: str = "blocked", message: str = BLOCKED_MESSAGE) -> None:
+        super().__init__(code, message)
         self.risk = risk
         self.text = text
         self.matched = matched
+
+
+CLOSED_MESSAGE = ("The Wall is closed just now, so your message was not posted. It will be "
+                  "open again in office hours.")
 
 
 def not_found() -> Refused:
@@ -160,6 +168,56 @@ def status(at: datetime | None = None) -> dict[str, Any]:
         # Members' messages wait for approval while the Wall is open with nobody on duty.
         "premoderated": state.open and not team,
     }
+
+
+def _when(moment: datetime) -> str:
+    from sharon.templating import london
+
+    return london(moment, "%A %-d %B at %H:%M")
+
+
+# Every forum page shows team_watch(): worked out at most every few seconds per worker.
+_WATCH_SECONDS = 5.0
+_watch: tuple[float, str] = (0.0, "")
+
+
+def team_watch() -> str:
+    """One calm line for the forums: is anyone from the team watching live, and if not,
+    when they next are (the Wall's calendar and duty)."""
+    global _watch
+    now = time.monotonic()
+    if now >= _watch[0]:
+        _watch = (now + _WATCH_SECONDS, _team_watch(clock.now()))
+    return _watch[1]
+
+
+def forget_team_watch() -> None:
+    global _watch
+    _watch = (0.0, "")
+
+
+def _team_watch(at: datetime) -> str:
+    state = hours.current(at)
+    if state.open and on_duty_ids(at):
+        return "Someone from the moderating team is watching live on the Wall now."
+    if state.open:
+        return ("The Wall is open, but nobody from the moderating team is on duty just now; "
+                "they read the forums regularly.")
+    if state.next_change is None:
+        return "Nobody from the moderating team is watching live just now."
+    return ("Nobody from the moderating team is watching live just now: the Wall next opens "
+            f"on {_when(state.next_change)}.")
+
+
+def when_the_team_is_back(at: datetime | None = None) -> str:
+    """For someone who wrote words of risk while nobody is watching live."""
+    state = hours.current(at or clock.now())
+    if state.open and on_duty_ids(at):
+        return ""
+    if state.open or state.next_change is None:
+        return "The moderating team will read what you wrote as soon as they can."
+    return ("Nobody from the moderating team is watching live just now: they will read what "
+            f"you wrote when the Wall next opens, on {_when(state.next_change)}.")
 
 
 def message_payload(message: WallMessage) -> dict[str, Any]:
@@ -266,6 +324,15 @@ def change_event(message: WallMessage) -> tuple[str, dict[str, Any]]:
     return "message", message_payload(message)
 
 
+def own_held(user: User) -> Sequence[WallMessage]:
+    """This person's messages still waiting for the team, oldest first: they stay on their
+    own screen, marked as waiting, until approved or rejected."""
+    return db.session.scalars(
+        sa.select(WallMessage).where(WallMessage.author_id == user.id,
+                                     WallMessage.status == MessageStatus.HELD)
+        .order_by(WallMessage.id).limit(RECENT)).all()
+
+
 def held_messages() -> Sequence[WallMessage]:
     """Messages waiting for a moderator, oldest first."""
     return db.session.scalars(
@@ -290,8 +357,7 @@ def check_can_post(user: User, at: datetime) -> bool:
     if not can(user, Action.USE_WALL):
         raise Refused("forbidden", "Your account cannot post on the Wall.")
     if not hours.is_open(at):
-        raise Refused("closed", "The Wall is closed just now, so your message was not posted. "
-                                "It will be open again in office hours.")
+        raise Refused("closed", CLOSED_MESSAGE)
     # Take this person's own row first (and note they were here; a refusal rolls it
     # back): two sends of theirs at once then queue up on it until the first commits, so
     # the count below always sees the other's message and a burst cannot slip past the
@@ -327,13 +393,20 @@ def do_send(user: User, body: Any, reply_to: Any = None) -> Sent:
     """Check and store a message: visible, or held for a moderator."""
     at = clock.now()
     text = clean_body(body)
-    someone_on_duty = check_can_post(user, at)
+    try:
+        someone_on_duty = check_can_post(user, at)
+    except Refused as refusal:
+        if refusal.code != "closed":
+            raise
+        # Closed, but still read: words of risk get crisis contacts and reach the team.
+        verdict = safety.check(text)
+        raise Blocked(verdict.risk, text, verdict.matched, "closed", CLOSED_MESSAGE) from None
     parent = None
     if reply_to is not None:
         parent = _message(reply_to)
         if parent.status != MessageStatus.VISIBLE:
             raise not_found()
-    verdict = safety.check(text)
+    verdict = safety.check_all(text)
     if not verdict.allowed:
         raise Blocked(verdict.risk, text, verdict.matched)
     status, held_reason = MessageStatus.VISIBLE, ""
@@ -353,14 +426,20 @@ def do_send(user: User, body: Any, reply_to: Any = None) -> Sent:
     message = WallMessage(id=message_id, author=user, reply_to=parent, **values)
     risky = verdict.action in ("hold", "flag")
     if risky:
-        moderation.enqueue(ItemKind.RISK if verdict.risk else ItemKind.HELD, SUBJECT, message.id,
-                           level=Level.URGENT, reason=f"Wall: watched words ({verdict.action})",
-                           detail=", ".join(verdict.matched), excerpt=text, author=user)
+        # A meaning match alone is possible risk: in the queue, not an urgent alert.
+        moderation.enqueue(ItemKind.RISK if verdict.risk or verdict.meaning else ItemKind.HELD,
+                           SUBJECT, message.id,
+                           level=Level.URGENT if verdict.risk or not verdict.meaning
+                           else Level.HIGH,
+                           reason=f"Wall: watched words ({verdict.action})"
+                           if verdict.matched else "Wall: close in meaning to risk",
+                           detail=verdict.describe(), excerpt=text, author=user)
     elif status == MessageStatus.HELD:
         moderation.enqueue(ItemKind.HELD, SUBJECT, message.id, level=Level.NORMAL,
                            reason="Wall: posted while no one was on duty", excerpt=text,
                            author=user)
-    return Sent(message, verdict, crisis=risky, alert=risky)
+    alert = risky and not (verdict.meaning and not verdict.matched)
+    return Sent(message, verdict, crisis=alert and verdict.risk, alert=alert)
 
 
 # --- Moderation -------------------------------------------------------------------------
@@ -442,15 +521,24 @@ def do_acknowledge(actor: User, message_id: Any) -> WallMessage:
     return message
 
 
+def _person(username: str) -> User:
+    """The account a moderator named; a name no account could have (too long, a NUL, half
+    an emoji) is simply nobody, never sent to the database."""
+    key = username.strip().lower()
+    if len(key) > 100 or unstorable(key):
+        raise Refused("not_found", "There is no one with that username.")
+    target = db.session.scalar(sa.select(User).where(User.username_key == key))
+    if target is None:
+        raise Refused("not_found", "There is no one with that username.")
+    return target
+
+
 def do_mute(actor: User, username: Any, minutes: Any, reason: Any) -> WallMute:
     """Stop someone posting for `minutes`, with a reason they are shown."""
     check_moderator(actor)
     if not isinstance(username, str) or not username.strip():
         raise Refused("not_found", "Choose who to mute.")
-    target = db.session.scalar(sa.select(User).where(User.username_key == username.strip()
-                                                     .lower()))
-    if target is None:
-        raise Refused("not_found", "There is no one with that username.")
+    target = _person(username)
     if target.is_moderator:
         raise Refused("forbidden", "Members of the moderating team cannot be muted.")
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
@@ -474,10 +562,7 @@ def do_unmute(actor: User, username: Any) -> User:
     check_moderator(actor)
     if not isinstance(username, str) or not username.strip():
         raise Refused("not_found", "Choose whose mute to lift.")
-    target = db.session.scalar(sa.select(User).where(User.username_key == username.strip()
-                                                     .lower()))
-    if target is None:
-        raise Refused("not_found", "There is no one with that username.")
+    target = _person(username)
     now = clock.now()
     lifted = db.session.execute(
         sa.update(WallMute).where(WallMute.user_id == target.id, WallMute.ends_at > now)

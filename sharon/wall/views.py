@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from sharon import clock
+from sharon import bounds, clock, writes
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error
 from sharon.permissions import Action, can, require
@@ -36,6 +36,7 @@ def page() -> str:
     seq = services.current_seq()  # before the messages: the page catches up from here
     return render_template(
         "wall/page.html", status=state, seq=seq, messages=services.recent(),
+        waiting=services.own_held(current_user),
         is_moderator=can(current_user, Action.MODERATE),
         on_duty=services.is_on_duty(current_user), mute=services.active_mute(current_user),
         next_change=hours.current().next_change, closures=closures,
@@ -45,8 +46,10 @@ def page() -> str:
 @bp.get("/history")
 @require(Action.USE_WALL)
 def history() -> str:
-    page_number = request.args.get("page", 1, type=int) or 1
-    if page_number < 1:
+    # Zero or less is no page; past MAX_PAGE is past the end: both a 404, as is any
+    # page after the last.
+    page_number = bounds.int_arg("page", 1, 0, bounds.MAX_PAGE + 1)
+    if not 1 <= page_number <= bounds.MAX_PAGE:
         abort(404)
     messages, more = services.history(page_number)
     if page_number > 1 and not messages:
@@ -71,8 +74,8 @@ def review(message_id: int) -> Response:
         db.session.rollback()
         flash(refused.message, "error")
     else:
-        db.session.commit()
         events.announce_review(message)
+        db.session.commit()
         flash("Approved: the message is on the Wall now." if action == "approve" else
               "Rejected: its author has been told.", "success")
     return redirect(url_for("moderation.queue"))
@@ -89,29 +92,39 @@ def sessions() -> str | Response | tuple[str, int]:
             submitted = session_form
             if session_form.validate():
                 try:
-                    hours.do_add_session(
-                        current_user,
-                        hours.london_to_utc(session_form.day.data, session_form.starts.data),
-                        hours.london_to_utc(session_form.day.data, session_form.ends.data),
-                        session_form.note.data or "")
+                    writes.save_once(
+                        session_form.submission.data, current_user,
+                        lambda: hours.do_add_session(
+                            current_user,
+                            hours.london_to_utc(session_form.day.data,
+                                                session_form.starts.data),
+                            hours.london_to_utc(session_form.day.data, session_form.ends.data),
+                            session_form.note.data or ""),
+                        lambda _: url_for("wall.sessions"))
+                except writes.AlreadySent as sent:
+                    return sent.response()
                 except Refused as refused:
                     db.session.rollback()
                     add_error(session_form.day, refused.message)
                 else:
-                    db.session.commit()
                     flash("Extra session added.", "success")
                     return redirect(url_for("wall.sessions"))
         else:
             submitted = closure_form
             if closure_form.validate():
                 try:
-                    hours.do_add_closure(current_user, closure_form.starts_on.data,
-                                         closure_form.ends_on.data, closure_form.reason.data)
+                    writes.save_once(
+                        closure_form.submission.data, current_user,
+                        lambda: hours.do_add_closure(current_user, closure_form.starts_on.data,
+                                                     closure_form.ends_on.data,
+                                                     closure_form.reason.data),
+                        lambda _: url_for("wall.sessions"))
+                except writes.AlreadySent as sent:
+                    return sent.response()
                 except Refused as refused:
                     db.session.rollback()
                     add_error(closure_form.starts_on, refused.message)
                 else:
-                    db.session.commit()
                     flash("Closure added.", "success")
                     return redirect(url_for("wall.sessions"))
     upcoming_sessions, closures = hours.upcoming()

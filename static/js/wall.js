@@ -208,6 +208,39 @@
     empty.hidden = true;
   }
 
+  /* The author's own message, held for the team: it stays on their screen, marked as
+   * waiting, until a moderator approves it (it is replaced by the published message) or
+   * rejects it (it says so). */
+  function showWaiting(data) {
+    if (document.getElementById("message-" + data.id)) { return; }
+    var item = el("li", "wall-message is-waiting");
+    item.id = "message-" + data.id;
+    item.dataset.id = data.id;
+    item.dataset.status = "held";
+    var meta = el("p", "wall-meta");
+    meta.appendChild(el("span", "wall-author", data.author || me));
+    var time = el("time", null, londonTime(data.created_at));
+    time.dateTime = data.created_at;
+    meta.appendChild(document.createTextNode(" "));
+    meta.appendChild(time);
+    item.appendChild(meta);
+    var text = el("div", "wall-body");
+    fillBody(text, data.body);
+    item.appendChild(text);
+    item.appendChild(el("p", "wall-waiting", "Waiting for the team: only you can see this until a moderator has read it."));
+    list.appendChild(item);
+    empty.hidden = true;
+  }
+
+  function markRejected(id) {
+    var item = document.getElementById("message-" + id);
+    if (!item || item.dataset.status !== "held") { return; }
+    item.classList.add("is-rejected");
+    item.dataset.status = "rejected";
+    var note = item.querySelector(".wall-waiting");
+    if (note) { note.textContent = "Not posted: a moderator read this and decided not to post it on the Wall."; }
+  }
+
   function removeMessage(id) {
     var item = document.getElementById("message-" + id);
     if (item) { item.remove(); }
@@ -344,6 +377,7 @@
   // --- Enhance the page rendered on the server ------------------------------------------
   list.querySelectorAll(".wall-message").forEach(function (item) {
     var id = parseInt(item.dataset.id, 10);
+    if (item.dataset.status === "held") { return; }  // the author's own, waiting
     if (item.dataset.seq) { latest[id] = parseInt(item.dataset.seq, 10); }
     addControls(item, { id: id, author: item.dataset.author, label: item.dataset.label,
                         pinned: item.classList.contains("is-pinned") });
@@ -424,7 +458,9 @@
   }
   socket.on("notice", function (data) {
     showNotice(data.message, data.kind, data.kind === "crisis" ? data.contacts : null);
+    if (data.kind === "rejected" && data.id) { markRejected(data.id); }
   });
+  socket.on("waiting", showWaiting);
   socket.on("held", function (data) {
     if (!held || document.getElementById("held-" + data.id)) { return; }
     held.appendChild(heldItem(data));
@@ -474,6 +510,9 @@
     emit("send", { body: text, reply_to: replyTo }, function (answer) {
       post.disabled = !state.open;
       if (answer.ok) {
+        if (answer.status === "held") {
+          showWaiting({ id: answer.id, author: me, body: text, created_at: new Date().toISOString() });
+        }
         body.value = "";
         replyTo = null;
         replying.hidden = true;

@@ -69,7 +69,10 @@ def test_a_member_and_a_moderator_on_the_wall(browser, live, page, app, make_use
         alert = moderator.locator(".wall-alert")
         expect(alert).to_contain_text("Urgent: possible risk from robin")
         expect(moderator.locator("#wall-held")).to_contain_text("I want to end my life")
-        expect(member.locator("#wall-messages")).not_to_contain_text("end my life")
+        # Held: it stays on its author's screen, marked as waiting; nobody else sees it.
+        expect(member.locator("#wall-messages .is-waiting")).to_contain_text(
+            "Waiting for the team")
+        expect(moderator.locator("#wall-messages")).not_to_contain_text("end my life")
         moderator.get_by_role("button", name="Acknowledge the alert about robin").click()
         expect(alert).to_have_count(0)
 

@@ -183,6 +183,7 @@ def test_the_queue_says_when_redis_is_lost_and_when_it_is_back():
         redis.start()
         queue._publish({"method": "emit"})
         assert heard == ["lost publish", "back True"]
+        queue.publisher.close()
 
 
 def test_the_queue_listener_reconnects_within_a_second_and_says_so():
@@ -222,6 +223,8 @@ def test_the_queue_listener_reconnects_within_a_second_and_says_so():
             time.sleep(0.1)
         publisher.close()
         assert not thread.is_alive()
+        queue.pubsub.close()
+        listening.close()
 
 
 def test_duty_lapse_is_a_setting_within_thirty_seconds():

@@ -1,4 +1,4 @@
-"""Broadcasts leave through one queue per worker (sharon/wall/outbox.py): in order, in
+"""Broadcasts leave through one queue per worker (sharon/realtime/outbox.py): in order, in
 batches, one failure not stopping the rest; and on a real eventlet server, people see
 messages in order and a hide after the message it hides."""
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from sharon.wall.outbox import Outbox
+from sharon.realtime.outbox import Outbox
 from tests.live_server import live_server
 from tests.wall.live import LiveClient, prepare_database
 

@@ -1,4 +1,4 @@
-"""What the Wall broadcasts leaves through one queue per worker, in commit order.
+"""What any area broadcasts leaves through one queue per worker, in commit order.
 
 Delivering a message to a thousand sockets costs a write on each. Emitted the moment each
 handler commits, every message of a busy minute woke every socket's writer on its own;
@@ -7,8 +7,8 @@ go out together and each socket's writer wakes once for all of them (bench/wall.
 burst reaches 1,000 clients about a third faster). A message on a quiet Wall still leaves
 at once: the task runs as soon as the handler that queued it has finished.
 
-Every broadcast of the Wall's (to everyone, to the moderators, to one person's devices)
-goes this way, so none overtakes another: a hide never arrives before the message it
+Every broadcast (to everyone on the Wall, to the team, to one person's devices, in any
+namespace) goes this way, so none overtakes another: a hide never arrives before the message it
 hides. A client that connects in between may get a message twice (once in its catch-up);
 the page keeps one per id. Under threads (the test client, the CLI) it sends at once.
 """
@@ -36,7 +36,8 @@ class Outbox:
         self._sending = False
 
     def send(self, event: str, data: dict[str, Any], to: str, **options: Any) -> None:
-        """Queue a broadcast (sent at once where handlers run on threads)."""
+        """Queue a broadcast (sent at once where handlers run on threads); `options` may
+        name the namespace."""
         if not self._cooperative():
             self._emit(event, data, to, **options)
             return
@@ -58,3 +59,32 @@ class Outbox:
                     log.exception("Wall broadcast %r to %s failed", event, to)
         finally:
             self._sending = False
+
+
+def _emit(event: str, data: dict[str, Any], to: str, namespace: str = "/wall",
+          **options: Any) -> None:
+    from sharon.extensions import socketio
+
+    socketio.emit(event, data, to=to, namespace=namespace, **options)
+
+
+def _spawn(task: Callable[[], None]) -> Any:
+    from sharon.extensions import socketio
+
+    return socketio.start_background_task(task)
+
+
+def _pause() -> None:
+    from sharon.extensions import socketio
+
+    socketio.sleep(0)
+
+
+def _cooperative() -> bool:
+    from sharon.extensions import socketio
+
+    return socketio.async_mode in ("eventlet", "gevent")
+
+
+# The worker's one outbox.
+outbox = Outbox(_emit, _spawn, _pause, _cooperative)

@@ -1,0 +1,50 @@
+"""The `/live` namespace: every page the moderating team has open listens here, so that
+risk written anywhere (forums, the Wall, library discussions, urgent reports) reaches
+them at once, not only on the Wall's page.
+
+Only the team connects (members' pages open no socket: a thousand members' tabs would
+cost the Wall's worker for nothing). Rooms: the team, and each person.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from flask import session
+from flask_socketio import ConnectionRefusedError, join_room
+
+from sharon.extensions import db, socketio
+from sharon.realtime import rooms
+
+log = logging.getLogger(__name__)
+
+
+def on_connect(auth: Any = None) -> None:
+    """The signed-in moderating team only."""
+    from sharon.permissions import Action, can
+    from sharon.sessions import user_for_session
+
+    try:
+        user = user_for_session(session.get("_user_id"), fresh=True)
+        if user is None:
+            raise ConnectionRefusedError("Please sign in.", {"error": "unauthenticated"})
+        if not can(user, Action.VIEW_MODERATION_QUEUE):
+            raise ConnectionRefusedError("Live alerts are for the moderating team.",
+                                         {"error": "forbidden"})
+        join_room(rooms.TEAM)
+        join_room(rooms.person(user.id))
+    except sa.exc.SQLAlchemyError:
+        log.warning("live alerts: refused a connection while the database cannot be reached")
+        raise ConnectionRefusedError("Not available just now.", {"error": "unavailable"}) \
+            from None
+    finally:
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            db.session.invalidate()
+
+
+def register() -> None:
+    socketio.on_event("connect", on_connect, namespace=rooms.LIVE)
