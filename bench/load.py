@@ -251,6 +251,7 @@ def main() -> None:
     if people > seeding.USERS:
         sys.exit(f"at most {seeding.USERS} people (the dataset's members)")
 
+    load_before = os.getloadavg()[0]  # this VM is shared: say how busy it was
     url = sa.make_url(args.postgres).set(database=f"sharon_bench_load_{os.getpid()}")
     url_text = url.render_as_string(hide_password=False)
     print(f"seeding {url.database}…", flush=True)
@@ -280,11 +281,15 @@ def main() -> None:
             with admin.connect() as conn:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
             admin.dispose()
-    pool = " + ".join(os.environ.get(f"SHARON_DB_{n}", d) for n, d in
-                      (("POOL_SIZE", "default size"), ("MAX_OVERFLOW", "default overflow")))
+    from sharon.config import SETTINGS
+
+    pool = {s.name: os.environ.get(s.name) or s.default for s in SETTINGS
+            if s.name.startswith("SHARON_DB_")}
     print(f"\nThe forums under a crowd: {args.readers} readers and {args.posters} posters, one "
           f"eventlet worker, PostgreSQL, {args.seconds:.0f} s measured after "
-          f"{args.warmup:.0f} s warm-up, think time {args.think:g} s, pool {pool}")
+          f"{args.warmup:.0f} s warm-up, think time {args.think:g} s; pool "
+          f"{pool['SHARON_DB_POOL_SIZE']} + {pool['SHARON_DB_MAX_OVERFLOW']}, wait "
+          f"{pool['SHARON_DB_POOL_TIMEOUT']} s; load average before {load_before:.1f}")
     clean = report(records, window)
     print(f"\nworker CPU {cpu['server']:.0%} of one core, load processes "
           f"{cpu['load']:.0%}; worker memory {memory:.0f} MB RSS")

@@ -116,16 +116,17 @@ def pool_options(app: Flask, url: sa.URL) -> dict[str, Any]:
 
     The defaults are sized for one eventlet worker. Its requests share one core, and
     each holds its connection from its first query to its end, mostly waiting for that
-    core or for PostgreSQL. Ten connections, fifteen in a burst, keep the core busy
-    while PostgreSQL answers: in bench/load.py on a 2-core machine, four left the worker
-    idle on the database with pages queued (about 120 pages per second of its CPU,
-    against 140-160 with ten or twenty), and more only add requests in line for the CPU.
-    A request waits in line (first come, first served) up to SHARON_DB_POOL_TIMEOUT
-    seconds, then gets a 503 page: ten seconds covers the 2-6 s line of 220 people
-    clicking without a pause on that machine, and frees them well before SQLAlchemy's
-    thirty when the database is stuck. Workers multiply the pool: keep workers x (size +
-    overflow) under PostgreSQL's max_connections (100 by default, a few of them kept for
-    superusers).
+    core or for PostgreSQL. Ten connections, fifteen in a burst, are enough to keep the
+    core busy while PostgreSQL answers, and few enough that workers x (size + overflow)
+    stays under PostgreSQL's max_connections (100 by default, a few kept for superusers)
+    with one worker per core on small machines. In bench/load.py on a quiet 2-core
+    machine, four, ten and twenty connections served alike (ten a little ahead); on a
+    busy one, where PostgreSQL waits for a core too, four left the worker idle with
+    pages queued (a third fewer pages for its CPU), and twenty did no better than ten. A
+    request waits in line (first come, first served) up to SHARON_DB_POOL_TIMEOUT
+    seconds, then gets a 503 page: ten seconds covers the line of 220 people clicking
+    without a pause (1-2 s on the quiet machine, up to 6 s on the busy one), and frees
+    them well before SQLAlchemy's thirty when the database is stuck.
     """
     options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
     if "poolclass" in options or "creator" in options:

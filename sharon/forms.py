@@ -1,11 +1,11 @@
 """Form pieces shared by several areas.
 
-Every form derives from `Form`, whose fields all start their checks with `storable`, the
-one rule for text (sharon.content.unstorable): a NUL byte or a lone surrogate never
-reaches a check, a service or the database. In text meant to be read (a title, a post)
-it is dropped, as the services' clean_text would; in text that must arrive exactly as
-typed (a username, a password, a code, an email address, a hidden token) it is a field
-error. tests/test_forms.py holds every form in the app to this.
+Every form derives from `Form`, whose fields all start their checks with
+`check_storable`, the one rule for text (sharon.content.unstorable): a NUL byte or a lone
+surrogate never reaches a check, a service or the database. In text meant to be read (a
+title, a post) it is dropped, as the services' clean_text would; in text that must
+arrive exactly as typed (a username, a password, a code, an email address, a hidden
+token) it is a field error. tests/test_text_hygiene.py holds every form in the app to it.
 """
 
 from __future__ import annotations

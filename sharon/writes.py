@@ -66,10 +66,10 @@ class AlreadySent(Exception):
         super().__init__(location)
         self.location = location
 
-    def response(self, fallback: str = "pages.home") -> Response:
+    def response(self, fallback: str = "pages.home", message: str = SENT_TWICE) -> Response:
         """Roll back (nothing of this request is kept) and show what the first one made."""
         db.session.rollback()
-        flash(SENT_TWICE, "info")
+        flash(message, "info")
         return redirect(self.location or url_for(fallback), 303)
 
 
@@ -83,10 +83,12 @@ def claim(token: str, user: User | None) -> Submission:
     row = Submission(token=token, user_id=user_id, location="", created_at=clock.now())
     db.session.add(row)
     db.session.flush()
-    if user_id is not None:
-        # This person's tokens from before their forms' CSRF tokens expired are no use.
-        db.session.execute(sa.delete(Submission).where(
-            Submission.user_id == user_id, Submission.created_at < clock.now() - KEEP_TOKENS))
+    # This person's tokens (or, when joining, visitors') from before their forms' CSRF
+    # tokens expired are no use.
+    owner = Submission.user_id == user_id if user_id is not None else \
+        Submission.user_id.is_(None)
+    db.session.execute(sa.delete(Submission).where(
+        owner, Submission.created_at < clock.now() - KEEP_TOKENS))
     return row
 
 

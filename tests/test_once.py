@@ -162,3 +162,24 @@ def test_a_missing_or_forged_token_saves_nothing_and_keeps_what_was_typed(app, p
         retry = submission_tokens(response.get_data(as_text=True))
         assert retry["submission"] not in ("", "<script>")
     assert _count(Thread) == 1  # the fixture's own
+
+
+def test_joining_sent_twice_makes_one_account_and_says_so(app, make_invitation):
+    from sharon.auth.views import JOINED_ALREADY
+
+    invitation = make_invitation()
+    first, second = app.test_client(), app.test_client()
+    html = first.get("/join").get_data(as_text=True)
+    form = {"csrf_token": csrf_token(html), **submission_tokens(html), "code": invitation.code,
+            "username": "blue_heron", "password": "kettle lantern orchard",
+            "confirm": "kettle lantern orchard", "accept_guidelines": "y"}
+    # The second sending, from a browser that never heard the first answer (no cookie).
+    second.get("/join")
+    with second.session_transaction() as session, first.session_transaction() as mine:
+        session.update(mine)
+    before = _count(User)
+    assert first.post("/join", data=form).status_code == 302
+    again = second.post("/join", data=form)
+    assert again.status_code == 303 and again.headers["Location"].endswith("/sign-in")
+    assert JOINED_ALREADY in text(second.get("/sign-in"))
+    assert _count(User) == before + 1

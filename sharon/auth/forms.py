@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from sharon import passwords
-from sharon.forms import Exact, Form
+from sharon.forms import Exact, Form, OnceForm
 from sharon.validators import username_problem
 
 
@@ -23,7 +23,7 @@ class NewPasswordMixin:
             raise ValidationError(" ".join(problems))
 
 
-class JoinForm(NewPasswordMixin, Form):
+class JoinForm(NewPasswordMixin, OnceForm):
     code = StringField("Invitation code", validators=[Exact(), DataRequired(
         "Enter the invitation code your therapist gave you."), Length(max=100)])
     username = StringField("Choose a username", validators=[Exact(),

@@ -20,6 +20,9 @@ from sharon.sessions import start_session
 
 bp = Blueprint("auth", __name__)
 
+JOINED_ALREADY = ("You had already sent this form, and your account is made. Sign in with "
+                  "the username and password you chose.")
+
 
 def _signin_limit() -> str:
     return current_app.config["SHARON_SIGNIN_RATE_LIMIT"]
@@ -101,8 +104,13 @@ def join() -> str | Response:
         )
         try:
             # Five people taking one username at the same moment: one account; the
-            # others, run again, meet the ordinary "already taken".
-            user = writes.save(lambda: invitations.redeem(redemption))
+            # others, run again, meet the ordinary "already taken". The same form sent
+            # twice (a double click) makes the account once.
+            user = writes.save_once(form.submission.data, None,
+                                    lambda: invitations.redeem(redemption),
+                                    lambda _: url_for("auth.signin"))
+        except writes.AlreadySent as sent:
+            return sent.response(message=JOINED_ALREADY)
         except Refused as refused:
             db.session.rollback()
             field = {"username_taken": form.username, "invalid_username": form.username,

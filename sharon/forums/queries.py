@@ -258,7 +258,7 @@ def page_of(user: User, thread: Thread, number: int) -> int:
 
 def revisions(post: Post) -> list[PostRevision]:
     return list(db.session.scalars(sa.select(PostRevision).where(PostRevision.post_id == post.id)
-                                   .order_by(PostRevision.replaced_at.desc())))
+                                   .order_by(PostRevision.version.desc())))
 
 
 def _notifications_visible(user: User) -> list[sa.ColumnElement[bool]]:

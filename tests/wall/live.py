@@ -60,13 +60,14 @@ def add_session(url: str, starts_in: float, lasts: float) -> None:
 
 def session_cookie(base: str, username: str) -> str:
     """Sign in over HTTP; return the Cookie header value."""
-    http = requests.Session()
-    page = http.get(f"{base}/sign-in", timeout=10).text
-    token = _CSRF.search(page).group(1)  # type: ignore[union-attr]
-    response = http.post(f"{base}/sign-in", data={"csrf_token": token, "username": username,
-                                                  "password": PASSWORD}, timeout=10)
-    assert response.status_code == 200 and "sharon_session" in http.cookies, response.text[:300]
-    return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+    with requests.Session() as http:
+        page = http.get(f"{base}/sign-in", timeout=10).text
+        token = _CSRF.search(page).group(1)  # type: ignore[union-attr]
+        response = http.post(f"{base}/sign-in", data={
+            "csrf_token": token, "username": username, "password": PASSWORD}, timeout=10)
+        assert response.status_code == 200 and "sharon_session" in http.cookies, \
+            response.text[:300]
+        return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
 
 
 class LiveClient:
