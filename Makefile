@@ -32,6 +32,10 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
 	fi
 
+# On SQLite the suite runs on both cores; on PostgreSQL it runs in one process, since the
+# fault tests time outages and every test database is copied from one template.
+PYTEST_ARGS ?= $(if $(SHARON_TEST_DATABASE_URL),,-n 2)
+
 test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -43,6 +43,8 @@ NS = "/wall"
 log = logging.getLogger(__name__)
 # How often a worker re-reads the schedule, so staff changes reach clients promptly.
 WATCH_SECONDS = 5.0
+# How often, at most, a worker tells its clients the latest number (see Watcher.tick).
+SYNC_SECONDS = 30.0
 
 
 # --- Helpers ----------------------------------------------------------------------------
@@ -523,6 +525,7 @@ class Watcher:
         self.app = app
         self.last: tuple[Any, ...] | None = None
         self.last_seq: int | None = None
+        self.next_sync = 0.0
 
     def tick(self) -> float:
         """Renew this worker's moderators' duty, announce a change of hours or of who is
@@ -535,22 +538,27 @@ class Watcher:
                 here = _moderators_here()
                 presence().publish(here)  # also this worker's heartbeat
                 now = clock.now()
-                services.heartbeat(here, now)
-                db.session.commit()
+                if here:
+                    services.heartbeat(here, now)
+                    db.session.commit()
                 state = hours.current(now, fresh=True)  # staff edits on any worker count
-                status = services.status(now)
+                # Ids only, every tick; the whole status only when something changed.
                 key = (state.open, state.next_change.isoformat() if state.next_change else None,
-                       tuple(d["username"] for d in status["on_duty"]))
+                       tuple(services.on_duty_ids(now)) if state.open else ())
                 if self.last is not None and key != self.last:
-                    send_now("status", status, rooms.EVERYONE, ignore_queue=True)
+                    send_now("status", services.status(now), rooms.EVERYONE,
+                             ignore_queue=True)
                 self.last = key
                 seq = services.current_seq()
-                if self.last_seq is not None and seq != self.last_seq:
+                if seq != self.last_seq and time.monotonic() >= self.next_sync:
                     # Cheap insurance: a broadcast lost on the way (a worker killed between
                     # its commit and its broadcast, a message queue outage) shows up as a
-                    # number the client has not seen, and it catches up.
-                    send_now("sync", {"seq": seq}, rooms.EVERYONE, ignore_queue=True)
+                    # number the client has not seen, and it catches up. At most every
+                    # SYNC_SECONDS: it costs a write to every socket.
+                    if self.last_seq is not None:
+                        send_now("sync", {"seq": seq}, rooms.EVERYONE, ignore_queue=True)
                     self.last_seq = seq
+                    self.next_sync = time.monotonic() + SYNC_SECONDS
             finally:
                 db.session.remove()
         delay = WATCH_SECONDS

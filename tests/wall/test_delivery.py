@@ -231,3 +231,23 @@ def test_duty_lapse_is_a_setting_within_thirty_seconds():
     # The promise in the docs: a dead worker's moderators are off duty within 30 s.
     assert services.DUTY_LAPSE + timedelta(seconds=events.WATCH_SECONDS) <= timedelta(
         seconds=30)
+
+
+def test_the_watcher_tells_clients_the_latest_number_at_most_every_half_minute(
+        app, people, open_clock, wall_client):
+    sam = wall_client("sam_peer")
+    sam.emit("duty", {"on": True})
+    robin = wall_client("robin")
+    watcher = events.Watcher(app)
+    watcher.tick()  # learns the number; tells nobody yet
+    robin.received()
+    sam.emit("send", {"body": "one"})
+    robin.received()
+    watcher.tick()
+    assert robin.events("sync") == []  # not yet: at most every SYNC_SECONDS
+    watcher.next_sync = 0.0  # as if half a minute had passed
+    watcher.tick()
+    assert robin.events("sync") == [{"seq": 1}]
+    watcher.next_sync = 0.0
+    watcher.tick()
+    assert robin.events("sync") == []  # nothing new, nothing sent
