@@ -130,7 +130,7 @@ def _handler(need_payload: bool = True) -> Callable[[Callable[..., dict[str, Any
                     send_now("notice", crisis_notice(closed=refusal.code == "closed"),
                              rooms.person(user.id))
                     _alert_refused_risk(user, refusal)
-                if refusal.code == "rate_limited":
+                if refusal.code == "rate_limited" and fn.__name__ == "on_send":
                     emit("notice", {"kind": "slow_down", "message": refusal.message,
                                     "retry_after": int(services.RATE_WINDOW.total_seconds())})
                 return refused(refusal.code, refusal.message)

@@ -9,18 +9,12 @@ from playwright.sync_api import expect
 
 from sharon.extensions import db
 from sharon.models import Network
+from tests.browser.pages import sign_in
 from tests.forums.conftest import make_category
-from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page, username):  # type: ignore[no-untyped-def]
-    page.goto("/sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name=f"Hello, {username}").wait_for()
 
 
 def test_a_risky_forum_post_alerts_a_moderator_live(browser, live, app, make_user):

@@ -74,6 +74,7 @@ def test_catch_up_answers_what_changed_in_order_without_hidden_words(
     assert "note 1" not in repr(answer)
     # Asking again at once is refused politely; a moment later it works.
     assert robin.emit("catch_up", {"after": 1})["error"] == "rate_limited"
+    assert [n for n in robin.events("notice") if n["kind"] == "slow_down"] == []  # quietly
     events._last_catch_up.clear()
     assert robin.emit("catch_up", {"after": 4})["items"] == []
 
