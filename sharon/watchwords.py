@@ -337,8 +337,8 @@ NEGATORS = frozenset({"not", "never", "no", "nt", "isnt", "arent", "wasnt", "don
                       "wont", "havent", "hasnt", "nor"})
 
 
-def _negated(normalised: str, matched: str) -> bool:
-    before = normalised[:normalised.find(matched)].split()[-3:]
+def _negated(normalised: str, start: int) -> bool:
+    before = normalised[:start].split()[-3:]
     return any(word in NEGATORS for word in before)
 
 
@@ -371,13 +371,14 @@ class Matcher:
         hits = []
         for index in candidates:
             rule, pattern, _ = self.rules[index]
-            match = pattern.search(normalised)
-            if match:
-                hits.append(Hit(rule, match.group(0)))
+            # A "not" softens only if every place the term matches has one before it.
+            matches = list(pattern.finditer(normalised))
+            if matches:
+                plain = next((m for m in matches if not _negated(normalised, m.start())), None)
+                hits.append(Hit(rule, (plain or matches[0]).group(0), plain is None))
         if hits and distanced(normalised):
             hits = [Hit(h.rule, h.text, True) for h in hits]
-        return [Hit(h.rule, h.text, True) if not h.distanced and _negated(normalised, h.text)
-                else h for h in hits]
+        return hits
 
 
 @lru_cache(maxsize=16)

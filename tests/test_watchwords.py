@@ -81,6 +81,9 @@ def test_talk_of_the_past_or_to_others_is_flagged_not_held():
     assert match_terms("two years ago I tried to end my life", words).action == "flag"
     assert match_terms("I used to self harm, 500 days free", words).action == "allow"
     assert match_terms("I'm not going to end my life", words).action == "flag"
+    # A "not" before one place does not soften the words said plainly elsewhere.
+    assert match_terms("I said I'm not going to end my life. But I will end my life tonight",
+                       words).action == "hold"
 
 
 def test_normalised_text_is_plain_words():

@@ -130,7 +130,7 @@ def _handler(need_payload: bool = True) -> Callable[[Callable[..., dict[str, Any
                     send_now("notice", crisis_notice(closed=refusal.code == "closed"),
                              rooms.person(user.id))
                     _alert_refused_risk(user, refusal)
-                if refusal.code == "rate_limited" and fn.__name__ == "on_send":
+                if refusal.code == "rate_limited":
                     emit("notice", {"kind": "slow_down", "message": refusal.message,
                                     "retry_after": int(services.RATE_WINDOW.total_seconds())})
                 return refused(refusal.code, refusal.message)
@@ -245,7 +245,8 @@ def on_catch_up(user: User, data: dict[str, Any]) -> dict[str, Any]:
     told it may have missed something, asks here without reconnecting."""
     now = time.monotonic()
     if now - _last_catch_up.get(request.sid, 0.0) < CATCH_UP_EVERY_SECONDS:
-        raise Refused("rate_limited", "Catching up already; please wait a moment.")
+        # Answered, not raised: the page asks again by itself, so no "slow down" notice.
+        return refused("rate_limited", "Catching up already; please wait a moment.")
     _last_catch_up[request.sid] = now
     changes = services.changes_since(data.get("after"))
     items = [list(services.change_event(m)) for m in changes.items]
