@@ -83,6 +83,9 @@ PARAGRAPH = (
     "everything I said wrong that day. ")
 
 
+ORDINARY = "(ordinary)"
+
+
 def long_messages(count: int) -> list[str]:
     """2,000-character messages, each starting at a different point of the paragraph."""
     text = PARAGRAPH * 6
@@ -119,16 +122,31 @@ def latency(threads: int, max_tokens: int, n_short: int, n_long: int) -> dict:
     examples = time.perf_counter() - began
     result = {"threads": threads, "max_tokens": max_tokens, "import_s": imported,
               "load_s": loaded, "examples_s": examples}
-    for name, texts in (("short", [SHORT[i % len(SHORT)] for i in range(n_short)]),
-                        ("long", long_messages(n_long))):
+    # As SHaRON checks (sharon/safety.py): against ordinary sentences too, and each of a
+    # message's first sentences as well as the whole (meanings.sentences).
+    from sharon import safety
+
+    shipped = meanings.Meanings(EXAMPLES + [(ORDINARY, s) for s in safety.ORDINARY], model)
+    shipped.nearest("warm")
+
+    def as_shipped(text: str) -> object:
+        return shipped.check(text, 0.55, ordinary=ORDINARY, margin=safety.ORDINARY_MARGIN,
+                             by_sentence=True)
+
+    shorts = [SHORT[i % len(SHORT)] for i in range(n_short)]
+    for name, texts, check in (("short", shorts, lambda text: index.check(text, 0.6)),
+                               ("long", long_messages(n_long),
+                                lambda text: index.check(text, 0.6)),
+                               ("short_shipped", shorts, as_shipped),
+                               ("long_shipped", long_messages(n_long), as_shipped)):
         if not texts:
             continue
         for text in texts[:5]:
-            index.check(text, 0.6)
+            check(text)
         wall, cpu = [], []
         for text in texts:
             w, c = time.perf_counter(), time.process_time()
-            index.check(text, 0.6)
+            check(text)
             cpu.append((time.process_time() - c) * 1000)
             wall.append((time.perf_counter() - w) * 1000)
         tokens = len(model._tokenizer.encode(meanings.prepare(texts[0])).ids)
@@ -251,8 +269,17 @@ def main() -> None:
                   f"{r['examples_s']:10.2f}  {short}  {r['long']['p50']:7.1f}/"
                   f"{r['long']['p95']:<8.1f} {r['long']['cpu_p50']:5.1f} "
                   f"{r['long']['tokens']:>8}")
+            if "long_shipped" in r:
+                shipped = (f"{r['short_shipped']['p50']:7.1f}/{r['short_shipped']['p95']:<8.1f} "
+                           f"{r['short_shipped']['cpu_p50']:5.1f}" if "short_shipped" in r
+                           else f"{'-':>22}")
+                print(f"{'':>7} {'':>7} {'as SHaRON checks (by sentence):':>37}  {shipped}  "
+                      f"{r['long_shipped']['p50']:7.1f}/{r['long_shipped']['p95']:<8.1f} "
+                      f"{r['long_shipped']['cpu_p50']:5.1f}")
     print("(cpu: CPU time of the whole process per message, p50, ms; long tok: word pieces "
-          "read from a long message after truncation)\n")
+          "read from a long message after truncation; 'as SHaRON checks': the check "
+          "sharon/safety.py makes, against the ORDINARY sentences too and each of the "
+          "first sentences of a message as well as the whole)\n")
 
     modes = ["eventlet"]
     try:

@@ -68,7 +68,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHARON_MEANING_CHECK", "off", "`on` compares new posts and Wall messages with "
             "the watched families' example sentences inside SHaRON (needs `pip install -e "
             "'.[meaning]'`); a close match only flags."),
-    Setting("SHARON_MEANING_THRESHOLD", "0.65", "How close in meaning (cosine, 0 to 1) a text "
+    Setting("SHARON_MEANING_THRESHOLD", "0.55", "How close in meaning (cosine, 0 to 1) a text "
             "must be to an example sentence to be flagged."),
     Setting("SHARON_LOCAL_CRISIS_LINE", None, "The service's own crisis line, shown first on the "
             "urgent help page, as `Name: number` (for example `Leeds crisis line: 0800 183 "

@@ -15,7 +15,10 @@ only ever flags (DESIGN.md, Safety); it never holds or blocks.
 
 Cost and the event loop (bench/meaning.py, one onnxruntime thread): a one-sentence
 message costs about 5 ms of CPU, a 2,000-character one (read to MAX_TOKENS) about 23 ms;
-the model loads in under a second. onnxruntime releases the GIL,
+the model loads in under a second. Checked by sentence (as sharon/safety.py does), a
+short message of several sentences (up to SENTENCE_CHARS) costs two to three times its
+whole-text check, which is still less than a long message's; one sentence and long
+messages cost the same as before. onnxruntime releases the GIL,
 but under eventlet a direct call still blocks the hub for the whole call, since the
 greenthread never yields; the *_async methods run the work in an OS thread (eventlet's
 tpool, gevent's threadpool) so the hub goes on serving, and call directly when nothing
@@ -395,21 +398,100 @@ class Meanings:
         family, example = self.examples[best]
         return family, example, float(scores[best])
 
-    def check(self, text: str, threshold: float) -> Match | None:
+    def nearest_apart(self, text: str, ordinary: str, *, by_sentence: bool = False
+                      ) -> list[tuple[tuple[str, str, float], float]]:
+        """For the text (and, with by_sentence, each of its sentences: see `sentences`),
+        the nearest example outside the `ordinary` family as (family, example, score),
+        with the score of the nearest `ordinary` sentence (-1.0 when there is none).
+        Empty for blank text, no examples but ordinary ones, or the model off; all the
+        pieces are embedded in one run. May raise if a run fails."""
+        if not text or not prepare(text) or not self.examples or not self.available():
+            return []
+        pieces = sentences(text) if by_sentence else [text]
+        np_ = self.model._np
+        plain = np_.array([family == ordinary for family, _ in self.examples], dtype=bool)
+        if plain.all():
+            return []
+        # The whole text alone, then its sentences together: a batch is padded to its
+        # longest text, so a long whole would make every short sentence cost as much.
+        vectors = self.model.embed(pieces[:1])
+        if len(pieces) > 1:
+            vectors = np_.concatenate([vectors, self.model.embed(pieces[1:])])
+        scores = vectors @ self._matrix().T  # (pieces, examples)
+        everyday = (np_.where(plain, scores, -1.0).max(axis=1) if plain.any()
+                    else np_.full(len(pieces), -1.0))
+        best = np_.where(plain, -2.0, scores).argmax(axis=1)
+        found = []
+        for row, column in enumerate(best):
+            family, example = self.examples[int(column)]
+            found.append(((family, example, float(scores[row, column])),
+                          float(everyday[row])))
+        return found
+
+    def check(self, text: str, threshold: float, *, ordinary: str | None = None,
+              margin: float = 0.0, by_sentence: bool = False) -> Match | None:
         """The nearest example if its score reaches threshold, else None. Never raises:
-        a failed run is logged and counts as no match, so posting goes on as before."""
+        a failed run is logged and counts as no match, so posting goes on as before.
+
+        With `ordinary`, the examples of that family are ordinary talk: the nearest of
+        the others must also score more than the nearest ordinary sentence, by at least
+        `margin` (see margin_rule), or there is no match; with by_sentence too, the text
+        and each of its first sentences are weighed so, and the best match among them
+        is the answer (one risky sentence in a longer post counts)."""
         try:
-            found = self.nearest(text)
+            if ordinary is None:
+                nearest = self.nearest(text)
+                candidates = [(nearest, -1.0)] if nearest is not None else []
+            else:
+                candidates = self.nearest_apart(text, ordinary, by_sentence=by_sentence)
         except Exception:  # a layer that only flags must never break posting
             log.exception("Watched meanings: the check failed; the text goes on unchecked")
             return None
-        if found is None or found[2] < threshold:
+        passing = [found for found, everyday in candidates
+                   if margin_rule(found[2], everyday, threshold, margin)]
+        if not passing:
             return None
-        return Match(*found)
+        return Match(*max(passing, key=lambda found: found[2]))
 
-    def check_async(self, text: str, threshold: float) -> Match | None:
+    def check_async(self, text: str, threshold: float, *, ordinary: str | None = None,
+                    margin: float = 0.0, by_sentence: bool = False) -> Match | None:
         """check(), off the event loop's thread under eventlet or gevent."""
-        return run_off_hub(self.check, text, threshold)
+        return run_off_hub(self.check, text, threshold, ordinary=ordinary, margin=margin,
+                           by_sentence=by_sentence)
+
+
+def margin_rule(score: float, ordinary: float, threshold: float, margin: float) -> bool:
+    """A risk example matches when it scores at least threshold AND beats the nearest
+    ordinary sentence: by more than nothing, and by at least margin. The small model
+    puts sentences that share a topic close together ("I cut myself again" and "I used to
+    cut but haven't for years" score about 0.7), so a bare threshold either misses
+    what is said differently or flags ordinary talk; the margin asks the text to look
+    more like risk than like anything ordinary (bench/risk.py measures it)."""
+    return score >= threshold and score > ordinary and score - ordinary >= margin
+
+
+#: Sentences weighed on their own (with the whole text) when checking by sentence: at
+#: most MAX_SENTENCES, each of at least two words, in a text of at most SENTENCE_CHARS
+#: characters (a longer one is weighed whole). The mean-pooled vector of a message
+#: blurs one risky sentence among ordinary ones ("cut again. deep one. probably needs
+#: stitches"); on its own it stands out. The limit keeps the cost of a message within
+#: about twice a one-sentence check, and a long message at the cost of one run
+#: (bench/meaning.py, "as SHaRON checks").
+MAX_SENTENCES = 4
+SENTENCE_CHARS = 160
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\s*\n+\s*|,\s+(?:but|and|so)\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """The text, then its sentences and clauses (see MAX_SENTENCES) when it has more
+    than one: "cut again. deep one" → [the text, "cut again.", "deep one"]."""
+    if len(text) > SENTENCE_CHARS:
+        return [text]
+    parts = [p for p in (piece.strip() for piece in _SENTENCE_BREAK.split(text))
+             if len(p.split()) >= 2]
+    if len(parts) < 2:
+        return [text]
+    return [text, *parts[:MAX_SENTENCES]]
 
 
 # Indexes built by check() for the example lists it is given, newest kept.
@@ -434,14 +516,20 @@ def index_for(examples: Iterable[tuple[str, str]]) -> Meanings:
 
 
 def check(text: str, examples: Meanings | Iterable[tuple[str, str]],
-          threshold: float) -> Match | None:
+          threshold: float, *, ordinary: str | None = None, margin: float = 0.0,
+          by_sentence: bool = False) -> Match | None:
     """The example nearest in meaning to text if it scores at least threshold, else None
-    (also None for blank text or when the model is off)."""
+    (also None for blank text or when the model is off). With `ordinary`, that family's
+    sentences are ordinary talk the match must beat by `margin`, for the whole text or
+    (by_sentence) any of its sentences (Meanings.check)."""
     index = examples if isinstance(examples, Meanings) else index_for(examples)
-    return index.check(text, threshold)
+    return index.check(text, threshold, ordinary=ordinary, margin=margin,
+                       by_sentence=by_sentence)
 
 
 def check_async(text: str, examples: Meanings | Iterable[tuple[str, str]],
-                threshold: float) -> Match | None:
+                threshold: float, *, ordinary: str | None = None, margin: float = 0.0,
+                by_sentence: bool = False) -> Match | None:
     """check(), off the event loop's thread under eventlet or gevent."""
-    return run_off_hub(check, text, examples, threshold)
+    return run_off_hub(check, text, examples, threshold, ordinary=ordinary, margin=margin,
+                       by_sentence=by_sentence)

@@ -86,6 +86,78 @@ def test_nearest_names_the_family_of_the_nearest_example(model: MeaningModel) ->
                                                             pytest.approx(1.0, abs=1e-4))
 
 
+# --- Weighing a match against ordinary talk ------------------------------------------------
+
+ORDINARY = [("(ordinary)", "I need to cut the grass this weekend"),
+            ("(ordinary)", "I used to cut myself but I've been free of it for years")]
+
+
+@pytest.mark.parametrize("score, ordinary, threshold, margin, matches", [
+    (0.70, 0.50, 0.55, 0.05, True),    # over the threshold and well clear of ordinary
+    (0.54, 0.20, 0.55, 0.05, False),   # under the threshold, however clear
+    (0.70, 0.68, 0.55, 0.05, False),   # over the threshold but not clear of ordinary
+    (0.70, 0.70, 0.55, 0.00, False),   # a tie with ordinary talk is no match
+    (0.70, 0.69, 0.55, 0.00, True),    # no margin: nearer than ordinary is enough
+    (0.70, -1.0, 0.55, 0.05, True),    # no ordinary sentences at all
+])
+def test_margin_rule(score: float, ordinary: float, threshold: float, margin: float,
+                     matches: bool) -> None:
+    assert meanings.margin_rule(score, ordinary, threshold, margin) is matches
+
+
+def test_sentences_splits_a_post_into_its_first_sentences() -> None:
+    assert meanings.sentences("I want to die") == ["I want to die"]
+    assert meanings.sentences("ok. fine") == ["ok. fine"]  # one-word pieces are dropped
+    text = "had a rough day. cut again tonight, but nobody knows"
+    assert meanings.sentences(text) == [text, "had a rough day.", "cut again tonight",
+                                        "nobody knows"]
+    many = " ".join(f"ok {i}." for i in range(10))
+    assert len(many) <= meanings.SENTENCE_CHARS
+    pieces = meanings.sentences(many)
+    assert pieces[0] == many and len(pieces) == 1 + meanings.MAX_SENTENCES
+    # A long text is weighed whole, so a message costs at most about two runs.
+    long = "fine thanks. " * 30 + "I want to die."
+    assert len(long) > meanings.SENTENCE_CHARS and meanings.sentences(long) == [long]
+
+
+@needs_model
+def test_a_match_must_beat_the_nearest_ordinary_sentence(model: MeaningModel) -> None:
+    index = Meanings(EXAMPLES + ORDINARY, model)
+    cut = index.check("I cut myself again last night", 0.5, ordinary="(ordinary)")
+    assert cut is not None and cut.family == "self-harm"
+    # Without ordinary sentences the nearest example is the grass; with them, no match.
+    assert index.check("going to cut the grass later", 0.3, ordinary="(ordinary)") is None
+    apart = index.nearest_apart("I cut myself again last night", "(ordinary)")
+    (family, _example, score), everyday = apart[0]
+    assert family == "self-harm" and everyday < score
+    # A margin larger than the gap turns the same match away.
+    assert index.check("I cut myself again last night", 0.5, ordinary="(ordinary)",
+                       margin=score - everyday + 0.01) is None
+    assert index.check("I cut myself again last night", 0.5, ordinary="(ordinary)",
+                       margin=score - everyday - 0.01) is not None
+    # Nearest to an ordinary sentence: never a match, whatever the threshold and margin.
+    assert index.check("I used to cut myself but I've been free of it for years", -1.0,
+                       ordinary="(ordinary)", margin=-2.0) is None
+    # Without `ordinary`, every example counts as one (the old rule).
+    assert index.check("I need to cut the grass this weekend", 0.5).family == "(ordinary)"
+
+
+@needs_model
+def test_by_sentence_finds_one_risky_sentence_in_a_longer_post(model: MeaningModel) -> None:
+    index = Meanings(EXAMPLES + ORDINARY, model)
+    post = ("Work was busy and the bus was late again, then I made tea for everyone and "
+            "watched telly with the kids for a while. I want to die.")
+    assert len(post) <= meanings.SENTENCE_CHARS
+    whole = index.check(post, 0.6, ordinary="(ordinary)")
+    split = index.check(post, 0.6, ordinary="(ordinary)", by_sentence=True)
+    assert whole is None
+    assert split is not None and split.example == "I want to die"
+    assert split.score > 0.9
+    assert index.check("Lovely walk today. The dog loved it.", 0.6, ordinary="(ordinary)",
+                       by_sentence=True) is None
+    assert index.nearest_apart("", "(ordinary)", by_sentence=True) == []
+
+
 @needs_model
 def test_embed_gives_unit_vectors_the_same_alone_or_in_a_batch(model: MeaningModel) -> None:
     import numpy as np

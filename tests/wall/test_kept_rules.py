@@ -1,17 +1,23 @@
-"""Office hours and watched words are kept by each worker for a few seconds (rules_cache),
-since every message asks: a change made on this worker counts at once, one made on
-another worker within seconds, and each message is still checked against its own time."""
+"""Office hours and watched words are kept by each worker for a few seconds (kept rules,
+sharon/kept_rules.py), since every message asks: a change made on this worker counts at
+once, one made on another worker within seconds, and each message is still checked
+against its own time."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, time, timedelta
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
-from sharon import rules_cache, safety
+from sharon import kept_rules, safety
 from sharon.extensions import db
-from sharon.models import WallClosure, WallMessage, WatchedWord
-from sharon.wall import events, hours
+from sharon.models import User, WallClosure, WallMessage, WatchedWord
+from sharon.moderation import words
+from sharon.wall import hours
+from sharon.wall.watcher import Watcher
 from tests.helpers import sign_in, submit
 
 
@@ -77,18 +83,20 @@ def test_a_watched_word_removed_on_the_page_stops_applying_at_once(
     assert robin.emit("send", {"body": "wobbly"})["ok"]
 
 
-def test_words_changed_in_bulk_or_not_yet_flushed_count_in_this_worker(app, open_clock):
+def test_a_word_counts_for_its_own_session_at_once_and_for_others_after_commit(
+        app, people, open_clock):
     assert safety.check("so wobbly").allowed  # the words are kept
-    db.session.add(WatchedWord(term="wobbly", term_key="wobbly", action="block"))
-    assert safety.check("so wobbly").action == "block"  # pending: flushed, as a query would
+    word = words.add(people["clinician"], "wobbly", "block", False)
+    assert safety.check("so wobbly").action == "block"  # not yet committed: its author sees it
+    assert _elsewhere(app, lambda: safety.check("so wobbly").allowed)  # nobody else yet
     db.session.commit()
+    assert _elsewhere(app, lambda: safety.check("so wobbly").action) == "block"
+    words.remove(people["clinician"], word)
+    assert safety.check("so wobbly").allowed
+    assert _elsewhere(app, lambda: safety.check("so wobbly").action) == "block"
+    db.session.rollback()  # the removal never happened
+    assert _elsewhere(app, lambda: safety.check("so wobbly").action) == "block"
     assert safety.check("so wobbly").action == "block"
-    db.session.execute(sa.update(WatchedWord).values(action="flag"))
-    assert safety.check("so wobbly").action == "flag"
-    db.session.commit()
-    db.session.execute(sa.delete(WatchedWord))
-    db.session.commit()
-    assert safety.check("so wobbly").allowed and not safety.check("so wobbly").matched
 
 
 def test_the_wall_still_closes_on_the_second(people, open_clock, wall_client):
@@ -105,15 +113,15 @@ def test_a_closure_from_another_worker_counts_within_seconds(
     robin = wall_client("robin")
     assert robin.emit("send", {"body": "first"})["ok"]
     _closure_from_another_worker(date(2026, 11, 30))
-    later = rules_cache._monotonic() + rules_cache.TTL_SECONDS + 0.1
-    monkeypatch.setattr(rules_cache, "_monotonic", lambda: later)
+    later = kept_rules._monotonic() + kept_rules.TTL_SECONDS + 0.1
+    monkeypatch.setattr(kept_rules, "_monotonic", lambda: later)
     ack = robin.emit("send", {"body": "second"})
     assert ack["ok"] is False and ack["error"] == "closed"
 
 
 def test_the_watcher_reads_the_hours_afresh_and_keeps_them(app, people, open_clock, wall_client):
     robin = wall_client("robin")
-    watcher = events.Watcher(app)
+    watcher = Watcher(app)
     watcher.tick()
     robin.received()
     _closure_from_another_worker(date(2026, 11, 30))
@@ -143,5 +151,92 @@ def test_a_new_day_reads_the_hours_again(people, open_clock, wall_client):
     assert ack["ok"] is False and ack["error"] == "closed"
 
 
-def test_every_table_a_kept_rule_reads_exists():
-    assert rules_cache.tables() and rules_cache.tables() <= set(db.metadata.tables)
+def _elsewhere(app: Any, read: Callable[[], Any]) -> Any:
+    """Read as another request on this worker would: its own app context and session."""
+    with app.app_context():
+        return read()
+
+
+def _calendar() -> Any:
+    c = hours.load()
+    return sorted(c.weekly), sorted(c.closures), sorted(c.sessions)
+
+
+def _words() -> Any:
+    return sorted((r.term, r.action) for r in safety.rules())
+
+
+MONDAY = date(2026, 11, 30)
+HOUR = timedelta(hours=1)
+
+
+def _add_closure(actor: Any, clock: Any) -> Any:
+    return hours.do_add_closure(actor, MONDAY, MONDAY, "Snow")
+
+
+def _add_session(actor: Any, clock: Any) -> Any:
+    return hours.do_add_session(actor, clock.now + HOUR, clock.now + 2 * HOUR)
+
+
+# Every service that changes a kept rule: (how the rule reads, a set-up committed first,
+# the change). A new such service belongs here.
+CHANGES: dict[str, tuple[Callable[[], Any], Any, Callable[[Any, Any, Any], Any]]] = {
+    "closure added": (_calendar, None, lambda actor, clock, _: _add_closure(actor, clock)),
+    "closure removed": (_calendar, _add_closure,
+                        lambda actor, _clock, made: hours.do_remove(actor, "closure", made.id)),
+    "session added": (_calendar, None, lambda actor, clock, _: _add_session(actor, clock)),
+    "session removed": (_calendar, _add_session,
+                        lambda actor, _clock, made: hours.do_remove(actor, "session", made.id)),
+    "weekly hours set": (_calendar, None, lambda actor, _clock, _: hours.do_set_weekly(
+        actor, [(0, time(9), time(12))])),
+    "word added": (_words, None, lambda actor, _clock, _: words.add(
+        actor, "wobbly", "block", False)),
+    "word removed": (_words, lambda actor, _clock: words.add(actor, "wobbly", "block", False),
+                     lambda actor, _clock, made: words.remove(actor, made)),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_every_change_to_a_kept_rule_counts_at_once(app, make_user, open_clock, change):
+    read, set_up, make_change = CHANGES[change]
+    actor = make_user(username="boss", role="admin")
+    made = set_up(actor, open_clock) if set_up else None
+    db.session.commit()
+    before = read()
+    assert _elsewhere(app, read) == before  # kept now, for this worker
+    make_change(actor, open_clock, made)
+    after = read()
+    assert after != before  # its own session sees the change at once...
+    assert _elsewhere(app, read) == before  # ...nobody else before the commit...
+    db.session.commit()
+    assert _elsewhere(app, read) == after == read()  # ...and every request after it
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_change_rolled_back_is_kept_by_nobody(app, make_user, open_clock, change):
+    read, set_up, make_change = CHANGES[change]
+    actor = make_user(username="boss", role="admin")
+    made = set_up(actor, open_clock) if set_up else None
+    db.session.commit()
+    before = read()
+    make_change(actor, open_clock, made)
+    assert read() != before
+    db.session.rollback()
+    assert read() == before and _elsewhere(app, read) == before
+
+
+def test_a_read_overtaken_by_a_change_is_not_kept(app, people, open_clock):
+    clinician_id = people["clinician"].id
+
+    def add_wobbly() -> None:
+        words.add(db.session.get(User, clinician_id), "wobbly", "block", False)
+        db.session.commit()
+
+    def read_while_a_change_commits() -> Any:
+        rules = safety._watched_words()
+        _elsewhere(app, add_wobbly)  # another request, on this worker, while this one reads
+        return rules
+
+    read = kept_rules.get(safety.WATCHED_WORDS, None, read_while_a_change_commits)
+    assert "wobbly" not in {rule.term for rule in read}
+    assert safety.check("so wobbly").action == "block"  # the read from before was not kept
