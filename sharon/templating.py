@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request, url_for
+from flask import Flask, get_template_attribute, request, url_for
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
 
 
 class Header(NamedTuple):
-    """Everything the site header shows: it is rendered once per distinct Header."""
+    """Everything the site header shows: the key of its remembered piece."""
 
     area: str  # the blueprint of the page, marked as current in the navigation
     signed_in: bool
@@ -57,8 +57,12 @@ class Header(NamedTuple):
     urgent: int = 0  # open urgent items, for the moderating team
 
 
-def site_header() -> Markup:
-    """The header on every page; its unread count is one small query, signed in only."""
+HEADER = rendered.declare("_header.html", "site_header", Header,
+                          helpers=("url_for", "nav_link"))
+
+
+def header_key() -> Header:
+    """The one place the header's key is made; the unread count is one small query."""
     from flask_login import current_user
 
     from sharon.forums.queries import unread_notifications
@@ -67,11 +71,18 @@ def site_header() -> Markup:
     area = (request.endpoint or "").split(".")[0]
     user = current_user._get_current_object()
     if not user.is_authenticated:
-        header = Header(area, signed_in=False)
-    else:
-        team = can(user, Action.VIEW_MODERATION_QUEUE)
-        header = Header(area, True, user.username, unread_notifications(user), team,
-                        can(user, Action.ISSUE_INVITATIONS),
-                        can(user, Action.VIEW_PRIVATE_DETAILS),
-                        alerts.urgent_count() if team else 0)
-    return rendered.with_token(rendered.piece("_header.html", "site_header", header))
+        return Header(area, signed_in=False)
+    team = can(user, Action.VIEW_MODERATION_QUEUE)
+    return Header(area, True, user.username, unread_notifications(user), team,
+                  can(user, Action.ISSUE_INVITATIONS), can(user, Action.VIEW_PRIVATE_DETAILS),
+                  alerts.urgent_count() if team else 0)
+
+
+def site_header() -> Markup:
+    """The header on every page, and for someone signed in the form its "Sign out"
+    button submits, which holds their token and so is never remembered."""
+    header = header_key()
+    html = rendered.render(HEADER, header)
+    if header.signed_in:
+        html += get_template_attribute("_header.html", "sign_out_form")()
+    return html

@@ -1,8 +1,11 @@
-"""A thread's posts, each rendered once and remembered (sharon/rendered.py).
+"""A thread's posts, each a remembered piece (sharon/rendered.py).
 
 A post looks the same to everyone in the same position: team or not, its author or
 not, the same reactions pressed, the same muted word. The key holds the body too, so
 an edit, a hide or a new reaction makes a new key, and a stale post cannot be served.
+
+A post holds no token: its buttons submit the page's one form of post actions (or, for
+the team, the post's moderation form), whose CSRF token the thread page renders itself.
 """
 
 from __future__ import annotations
@@ -13,14 +16,16 @@ from typing import NamedTuple
 from markupsafe import Markup
 
 from sharon import rendered
-from sharon.forums.queries import ThreadView
+from sharon.forums.queries import PostRow, ThreadView
 from sharon.models import PostStatus, Role
 
 
-class PostFragment(NamedTuple):
-    """Everything one rendered post depends on; the cache's key."""
+class PostPiece(NamedTuple):
+    """Everything one rendered post shows: the key of its remembered piece."""
 
     id: int
+    thread_id: int
+    page: int  # of the thread, for the link that quotes the post
     number: int
     status: str
     status_reason: str
@@ -37,28 +42,27 @@ class PostFragment(NamedTuple):
     counts: tuple[int, ...]
     pressed: tuple[bool, ...]
     muted_by: str | None
-    post_base: str
-    quote_base: str
 
 
-def post_list(view: ThreadView, reader_id: int, is_mod: bool, post_base: str,
-              quote_base: str) -> Markup:
-    """The page's posts as HTML, with this reader's CSRF token in their forms.
+POST = rendered.declare("forums/_post.html", "post_item", PostPiece,
+                        helpers=("url_for", "reaction_labels", "london"))
 
-    `post_base` and `quote_base` are the start of each post's links; its id follows.
-    """
-    thread = view.thread
-    pieces = []
-    for post in view.posts:
-        row = post.row
-        pieces.append(rendered.piece("forums/_post.html", "post_item", PostFragment(
-            id=row.id, number=row.number, status=row.status, status_reason=row.status_reason,
-            body_html=row.body_html,
-            note=row.content_note or (thread.content_note if row.number == 1 else None),
-            created_at=row.created_at, edited_at=row.edited_at, author_name=row.username,
-            author_label=Role(row.role).label if row.role else "",
-            is_mod=is_mod, is_mine=row.author_id == reader_id,
-            can_quote=row.status == PostStatus.VISIBLE and (not thread.locked or is_mod),
-            counts=post.counts, pressed=post.pressed, muted_by=post.muted_by,
-            post_base=post_base, quote_base=quote_base)))
-    return rendered.with_token("".join(pieces))
+
+def post_key(view: ThreadView, post: PostRow, reader_id: int, is_mod: bool) -> PostPiece:
+    """The one place a post's key is made: all the post shows, from where the reader is."""
+    thread, row = view.thread, post.row
+    return PostPiece(
+        id=row.id, thread_id=thread.id, page=view.page.number, number=row.number,
+        status=row.status, status_reason=row.status_reason, body_html=row.body_html,
+        note=row.content_note or (thread.content_note if row.number == 1 else None),
+        created_at=row.created_at, edited_at=row.edited_at, author_name=row.username,
+        author_label=Role(row.role).label if row.role else "",
+        is_mod=is_mod, is_mine=row.author_id == reader_id,
+        can_quote=row.status == PostStatus.VISIBLE and (not thread.locked or is_mod),
+        counts=post.counts, pressed=post.pressed, muted_by=post.muted_by)
+
+
+def post_list(view: ThreadView, reader_id: int, is_mod: bool) -> Markup:
+    """The page's posts as HTML, the same for every reader in the same position."""
+    return Markup("".join([rendered.html(POST, post_key(view, post, reader_id, is_mod))
+                           for post in view.posts]))

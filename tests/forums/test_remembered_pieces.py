@@ -1,5 +1,6 @@
-"""The site header and the reply box are rendered once and remembered (sharon/rendered.py):
-each reader must still see their own, as things are now, with their own token."""
+"""The site header and the reply form are remembered pieces (sharon/rendered.py): each
+reader must still see their own, as things are now, and send their own tokens, which
+no remembered piece holds."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 
 from sharon.extensions import db
 from sharon.models import Notification, Thread
+from tests.forums.buttons import press
 from tests.forums.conftest import post_reply, start_thread
 from tests.helpers import csrf_token, sign_in, submit, text
 
@@ -32,7 +34,7 @@ def test_each_reader_gets_their_own_header(app, make_user, general):
         for name, header in headers.items():
             assert f"Your account ({name})" in text_of(header)
             assert 'aria-current="page">Forums' in header
-            assert "<!--csrf-->" not in header
+            assert "csrf_token" not in header
         assert "Moderation" in text_of(headers["mo"])
         assert "Moderation" not in text_of(headers["ash"])
     # The count of unread notifications is as it is now, not as it was.
@@ -49,10 +51,9 @@ def test_signing_out_from_the_header_uses_the_readers_own_token(app, make_user):
         client = app.test_client()
         sign_in(client, name)
         page = client.get("/guidelines").get_data(as_text=True)
-        token = re.search(r'action="/sign-out".*?name="csrf_token" value="([^"]+)"', page,
-                          re.S).group(1)
-        assert token == csrf_token(page)
-        assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
+        url, data = press(page, lambda b: b.text == "Sign out")
+        assert (url, data) == ("/sign-out", {"csrf_token": csrf_token(page)})
+        assert client.post(url, data=data).status_code == 302
         assert "Sign in" in text_of(_header(client.get("/guidelines")))
 
 
@@ -88,6 +89,27 @@ def test_the_reply_box_follows_the_thread_and_keeps_what_was_typed(app, make_use
     # And the next blank box is blank again.
     page = moderator.get(f"/forums/t/{thread.id}").get_data(as_text=True)
     assert "kept for you" not in page and "Write your reply" not in page
+
+
+def test_the_remembered_reply_form_sends_each_readers_own_tokens(app, make_user, general):
+    thread = start_thread(make_user(username="river"), general)
+    sent = []
+    for name in ("ash", "jonah"):
+        make_user(username=name)
+        client = app.test_client()
+        sign_in(client, name)
+        page = client.get(f"/forums/t/{thread.id}").get_data(as_text=True)
+        url, data = press(page, lambda b: b.text == "Post reply",
+                          fill={"body": f"Hello from {name}"})
+        assert url == f"/forums/t/{thread.id}/reply"
+        assert data["csrf_token"] == csrf_token(page)
+        assert data["submission"] not in sent
+        sent += [data["csrf_token"], data["submission"]]
+        assert client.post(url, data=data).status_code == 302
+        assert f"Hello from {name}" in text(client.get(f"/forums/t/{thread.id}"))
+    for remembered in app.extensions["sharon.rendered"].values():
+        for html in remembered.items.values():
+            assert not any(secret in html for secret in sent)
 
 
 def text_of(html: str) -> str:

@@ -1,5 +1,6 @@
-"""Posts are rendered once and remembered (sharon/forums/fragments.py): every reader
-must still see the thread as it is now, from where they stand, with their own token."""
+"""Posts are remembered pieces (sharon/forums/fragments.py): every reader must still see
+the thread as it is now, from where they stand, and their buttons must send that
+reader's own token, which no remembered piece holds."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 
 from sharon.extensions import db
 from sharon.models import Post, Reaction
+from tests.forums.buttons import press, read
 from tests.forums.conftest import add_reply, start_thread
 from tests.helpers import csrf_token, sign_in, submit, text
 
@@ -49,22 +51,33 @@ def test_each_reader_sees_the_same_post_from_where_they_stand(app, make_user, ge
         assert "/moderate" in team and "/moderate" not in others
         assert 'aria-pressed="true" class="reaction">Thank you' in own
         assert 'aria-pressed="false" class="reaction">Thank you' in others
-        # Every form on a page carries that reader's own token, never a placeholder.
+        # Every form on a page carries that reader's own token; no post holds any.
         for name, html in pages.items():
             tokens = set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', html))
             assert len(tokens) == 1, name
-            assert "<!--csrf-->" not in html
+            assert "csrf_token" not in _post_html(html, reply)
         assert len({csrf_token(p) for p in pages.values()}) == 3
+        _no_remembered_piece_holds(app, {csrf_token(p) for p in pages.values()})
 
 
-def test_a_reaction_made_from_the_rendered_form_is_accepted(app, make_user, general):
+def _no_remembered_piece_holds(app, secrets: set[str]) -> None:
+    for remembered in app.extensions["sharon.rendered"].values():
+        for html in remembered.items.values():
+            assert not any(secret in html for secret in secrets)
+
+
+def test_a_reaction_pressed_on_the_page_sends_the_readers_token(app, make_user, general):
+    """The buttons of a remembered post submit the page's own form, without JavaScript."""
     thread = start_thread(make_user(username="river"), general)
     post = db.session.scalar(sa.select(Post))
     for name in ("ash", "jonah"):
         reader = _reader(app, make_user, name)
-        response = submit(reader, f"/forums/p/{post.id}/react", {"kind": "support"},
-                          page=f"/forums/t/{thread.id}")
-        assert response.status_code == 302
+        page = reader.get(f"/forums/t/{thread.id}").get_data(as_text=True)
+        url, data = press(page, lambda b: b["value"] == "support"
+                          and b["formaction"].startswith(f"/forums/p/{post.id}/"))
+        assert url == f"/forums/p/{post.id}/react"
+        assert data == {"csrf_token": csrf_token(page), "kind": "support"}
+        assert reader.post(url, data=data).status_code == 302
     page = _reader(app, make_user, "kim").get(f"/forums/t/{thread.id}")
     assert 'class="reaction">Sending support <span class="count">2</span>' in \
         page.get_data(as_text=True)
@@ -93,17 +106,58 @@ def test_changes_show_at_once_never_an_earlier_rendering(client, app, make_user,
     assert "After the edit" in text(ash.get(f"/forums/t/{thread.id}"))
 
 
-def test_a_post_cannot_borrow_the_readers_token(client, app, make_user, general):
-    """The token's stand-in, typed into a post, stays text for every reader."""
+def test_the_team_moderates_a_post_with_its_reason_and_their_token(app, make_user,
+                                                                   general):
+    """Each post's moderation form gets the moderator's token beside the remembered post,
+    and sends its own reason, not another post's."""
     river = make_user(username="river")
-    thread = start_thread(river, general, body="look: <!--csrf--> and &lt;!--csrf--&gt;")
-    ash = _reader(app, make_user, "ash")
-    html = ash.get(f"/forums/t/{thread.id}").get_data(as_text=True)
-    token = csrf_token(html)
+    thread = start_thread(river, general, body="First")
+    first = db.session.scalar(sa.select(Post))
+    reply = add_reply(river, thread, "Second")
+    moderator = _reader(app, make_user, "mo", role="clinician")
+    page = moderator.get(f"/forums/t/{thread.id}").get_data(as_text=True)
+    url, data = press(page, lambda b: b["value"] == "hide" and b.owner == f"moderate-{reply.id}",
+                      fill={"reason": "unkind"})
+    assert url == f"/forums/p/{reply.id}/moderate"
+    assert data == {"csrf_token": csrf_token(page), "reason": "unkind", "action": "hide"}
+    assert moderator.post(url, data=data).status_code == 302
+    assert db.session.get(Post, reply.id).status == "hidden"
+    assert db.session.get(Post, first.id).status == "visible"
+    page = moderator.get(f"/forums/t/{thread.id}").get_data(as_text=True)
+    assert "Hidden: unkind" in _post_html(page, reply)
+    _no_remembered_piece_holds(app, {csrf_token(page)})
+
+
+def test_every_button_on_the_thread_page_submits_a_form_with_a_token(app, make_user,
+                                                                     general):
+    river = make_user(username="river")
+    thread = start_thread(river, general)
+    add_reply(make_user(username="ash"), thread, "A reply")
+    author = app.test_client()
+    sign_in(author, "river")
+    moderator = _reader(app, make_user, "mo", role="clinician")
+    for name, client in (("river", author), ("mo", moderator)):
+        page = client.get(f"/forums/t/{thread.id}").get_data(as_text=True)
+        parsed = read(page)
+        buttons = [c for c in parsed.controls if c.tag == "button"]
+        assert buttons
+        for button in buttons:
+            assert button.owner in parsed.forms, (name, button.attrs)
+            assert button.text.strip(), ("a button without a label", button.attrs)
+            tokens = [c for c in parsed.controls
+                      if c.owner == button.owner and c["name"] == "csrf_token"]
+            assert [t["value"] for t in tokens] == [csrf_token(page)], (name, button.attrs)
+
+
+def test_a_post_cannot_borrow_the_page_form(client, app, make_user, general):
+    """What someone types stays text: no post can add a button or field to a form."""
+    river = make_user(username="river")
+    thread = start_thread(river, general, body='<button form="post-actions" '
+                          'formaction="/sign-out">Press</button> <!--csrf-->')
+    html = _reader(app, make_user, "ash").get(f"/forums/t/{thread.id}").get_data(as_text=True)
     post = db.session.scalar(sa.select(Post))
     body = _post_html(html, post).split('class="post-body">', 1)[1].split("</div>", 1)[0]
-    assert token not in body
-    assert "&lt;!--csrf--&gt;" in body
+    assert "<button" not in body and "&lt;!--csrf--&gt;" in body
 
 
 def test_long_posts_are_shown_but_not_kept(app, make_user, general):
