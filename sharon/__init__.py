@@ -92,6 +92,13 @@ def configure_extensions(app: Flask) -> None:
 
     realtime.init_app()
     live.register()
+    from sharon.wall import handlers as wall_handlers
+    from sharon.wall import log_filter as wall_log_filter
+    from sharon.wall import presence as wall_presence
+
+    wall_handlers.register()
+    wall_presence.init_app(app)
+    wall_log_filter.install()
     from sharon.wall.packet_guard import PollingPacketGuard
 
     app.wsgi_app = PollingPacketGuard(app.wsgi_app)  # type: ignore[method-assign]
@@ -104,7 +111,7 @@ def _client_manager(redis_url: str | None) -> Any:
         import socketio as python_socketio
 
         return python_socketio.Manager()
-    from sharon.wall.events import queue_back, queue_lost
+    from sharon.wall.degraded import queue_back, queue_lost
     from sharon.wall.queue import WallQueue
 
     return WallQueue(redis_url, on_lost=queue_lost, on_back=queue_back)
@@ -123,9 +130,11 @@ def configure_blueprints(app: Flask) -> None:
     from sharon.library.views import bp as library_bp
     from sharon.moderation.views import bp as moderation_bp
     from sharon.pages.views import bp as pages_bp
+    from sharon.wall import subjects as wall_subjects
     from sharon.wall.views import bp as wall_bp
 
     forum_subjects.register()
+    wall_subjects.register()
     for blueprint in (pages_bp, auth_bp, account_bp, invitations_bp, admin_bp, forums_bp,
                       library_bp, wall_bp, moderation_bp):
         app.register_blueprint(blueprint)

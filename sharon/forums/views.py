@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -39,7 +38,7 @@ from sharon.models.forums import THREAD_KIND_LABELS
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
-from sharon.wall import services as wall_services
+from sharon.wall import duty as wall_duty
 
 bp = Blueprint("forums", __name__, url_prefix="/forums")
 
@@ -47,7 +46,7 @@ bp = Blueprint("forums", __name__, url_prefix="/forums")
 @bp.context_processor
 def _team_watch() -> dict[str, object]:
     # One calm line on every forum page: who is watching live, or when they next are.
-    return {"team_watch": wall_services.team_watch}
+    return {"team_watch": wall_duty.team_watch}
 
 
 def _page() -> int:
@@ -59,7 +58,7 @@ def _tell_author(outcome: services.Outcome) -> None:
         flash(" ".join(filter(None, [
             "It sounds like things may be hard right now. You don't have to wait for a "
             "reply: the people below can help straight away.",
-            wall_services.when_the_team_is_back()])), "crisis")
+            wall_duty.when_the_team_is_back()])), "crisis")
     if outcome.held:
         flash(services.HELD, "info")
     else:
@@ -74,7 +73,7 @@ def _blocked(refused: Refused, text: str = "") -> None:
         db.session.commit()
         flash(" ".join(filter(None, [
             "If you are struggling, you don't have to wait: the people below can help "
-            "straight away.", wall_services.when_the_team_is_back()])), "crisis")
+            "straight away.", wall_duty.when_the_team_is_back()])), "crisis")
 
 
 @bp.get("/")
@@ -150,27 +149,38 @@ def thread(thread_id: int) -> str:
     return _thread_page(thread, _page(), form, categories)
 
 
-class ReplyBox(NamedTuple):
-    """What the reply box under a thread shows, apart from the form's own contents."""
+class ReplyPiece(NamedTuple):
+    """What the reply form's fields show apart from the form: the key of their
+    remembered piece, used while they are blank."""
 
-    action: str
-    state: str  # "open", "locked" (to this reader) or "closed" (hidden or held)
     body_hint: str = BODY_HINT
     note_hint: str = NOTE_HINT
-    # The form's one-time token; a remembered box holds this stand-in, replaced per page.
-    submission: str = "submission-token-goes-here"
 
 
-def _reply_box(thread: Thread, form: ReplyForm, is_mod: bool) -> Markup:
+REPLY = rendered.declare("forums/_reply.html", "reply_fields", ReplyPiece, helpers=(),
+                         form=("body", "content_note"))
+
+
+class ReplyBox(NamedTuple):
+    """The reply box under a thread (forums/_reply.html's reply_box)."""
+
+    state: str  # "open", "locked" (to this reader) or "closed" (hidden or held)
+    action: str = ""
+    fields: Markup = Markup()
+    submission: str = ""  # the form's one-time token
+
+
+def _reply_box(thread: Thread, form: ReplyForm, is_mod: bool) -> ReplyBox:
     state = ("locked" if thread.locked and not is_mod else
              "closed" if thread.hidden or thread.held else "open")
-    box = ReplyBox(url_for("forums.reply", thread_id=thread.id), state)
+    if state != "open":
+        return ReplyBox(state)
     if form.body.data or form.content_note.data or form.errors:
-        return Markup(get_template_attribute("forums/_reply.html", "reply_box")(
-            box._replace(submission=form.submission.data or new_token()), generate_csrf(),
-            form))
-    html = rendered.with_token(rendered.piece("forums/_reply.html", "reply_box", box, form))
-    return Markup(html.replace(box.submission, new_token()))
+        fields = Markup(get_template_attribute(REPLY.template, REPLY.macro)(ReplyPiece(), form))
+    else:
+        fields = rendered.render(REPLY, ReplyPiece(), form)
+    return ReplyBox(state, url_for("forums.reply", thread_id=thread.id), fields,
+                    form.submission.data or new_token())
 
 
 def _thread_page(thread: Thread, page: int, form: ReplyForm,
@@ -178,13 +188,9 @@ def _thread_page(thread: Thread, page: int, form: ReplyForm,
     reader = current_user._get_current_object()  # not the proxy: used for every post
     is_mod = can(reader, Action.MODERATE)
     view = queries.thread_view(reader, thread, page)
-    posts = fragments.post_list(
-        view, reader.id, is_mod,
-        post_base=url_for("forums.post", post_id=0)[:-1],
-        quote_base=url_for("forums.thread", thread_id=thread.id, page=view.page.number)
-        + "&quote=")
     html = render_template("forums/thread.html", view=view, thread=thread, form=form,
-                           posts_html=posts, reply_html=_reply_box(thread, form, is_mod),
+                           posts_html=fragments.post_list(view, reader.id, is_mod),
+                           reply=_reply_box(thread, form, is_mod), is_mod=is_mod,
                            kinds=THREAD_KIND_LABELS, move_categories=move_categories)
     db.session.commit()  # the read marker, written in this transaction (queries.thread_view)
     return html

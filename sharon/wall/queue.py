@@ -16,7 +16,7 @@ what the Wall's promise needs:
   (`on_back`), since whatever was published meanwhile never reached them; and when
   publishing works again, every worker's clients are told, since what this worker
   failed to publish never reached anyone else. Catching up reads the database, where
-  every acknowledged message already is (events.on_catch_up).
+  every acknowledged message already is (handlers.on_catch_up).
 
 Only the reconnection and the two hooks are ours; delivery is the library's.
 """

@@ -1,13 +1,13 @@
 """The Wall's rules: who may post, what happens to a message, what moderators may do.
 
 `check_*` functions validate and authorize; `do_*` functions change state, flush and
-never commit. Socket handlers commit, then emit (events.py): no client hears of a
-change that was rolled back.
+never commit. Socket handlers commit, then emit (handlers.py): no client hears of a
+change that was rolled back. Duty (who from the team is on duty) has its own rules, in
+duty.py.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +19,7 @@ from sharon import clock, safety
 from sharon.content import render_plain, required_text, unstorable
 from sharon.extensions import db
 from sharon.models import (
+    Audit,
     ItemKind,
     Level,
     MessageStatus,
@@ -28,11 +29,10 @@ from sharon.models import (
     WallMute,
     WallStream,
 )
-from sharon.models.roles import MODERATING_TEAM
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
 from sharon.refusals import Refused
-from sharon.wall import hours
+from sharon.wall import duty, hours
 
 SUBJECT = "wall_message"
 MAX_LENGTH = 2000
@@ -41,10 +41,6 @@ RATE_WINDOW = timedelta(seconds=10)  # …in this long, per person
 RECENT = 50                          # messages a client receives on connect
 CATCH_UP_LIMIT = 200                 # missed messages replayed on reconnect, at most
 MAX_MUTE_MINUTES = 7 * 24 * 60
-# Duty counts while a worker holding one of the moderator's Wall sockets renews it (every
-# few seconds, events.WATCH_SECONDS): a worker that dies takes its moderators off duty
-# within this long, and members' messages are held again.
-DUTY_LAPSE = timedelta(seconds=20)
 # Control characters (PostgreSQL refuses NUL in text); newlines and tabs are kept.
 
 HELD_FOR_RISK = "risk"
@@ -90,19 +86,8 @@ def not_found() -> Refused:
 _MUTED = (WallMute.user_id == sa.bindparam("user_id"), WallMute.ends_at > sa.bindparam("at"))
 _ACTIVE_MUTE = sa.select(WallMute).where(*_MUTED).order_by(WallMute.ends_at.desc()).limit(1)
 _INSERT = sa.insert(WallMessage.__table__)
-_ON_DUTY_WHERE = (
-    WallDuty.until > sa.bindparam("at"), WallDuty.heartbeat_at > sa.bindparam("alive_after"),
-    User.status == "active",
-    # Someone who lost their moderating role is off duty, whatever their duty row says.
-    User.role.in_(sorted(r.value for r in MODERATING_TEAM)))
-_ON_DUTY = (sa.select(User).join(WallDuty, WallDuty.user_id == User.id)
-            .where(*_ON_DUTY_WHERE).order_by(WallDuty.since, User.id))
-_ON_DUTY_IDS = (sa.select(User.id).join(WallDuty, WallDuty.user_id == User.id)
-                .where(*_ON_DUTY_WHERE).order_by(WallDuty.since, User.id))
 _TOUCH = (sa.update(User).where(User.id == sa.bindparam("user_id"))
           .values(last_seen_at=sa.bindparam("at")))
-_HEARTBEAT = (sa.update(WallDuty).where(WallDuty.user_id.in_(sa.bindparam("ids", expanding=True)))
-              .values(heartbeat_at=sa.bindparam("at")))
 # The next number of the public conversation (see WallStream): the row lock it takes is
 # held until commit, so take it last in a transaction.
 _NEXT_SEQ = (sa.update(WallStream).where(WallStream.id == 1)
@@ -116,12 +101,7 @@ _POSTING = sa.select(
     .where(WallMessage.author_id == sa.bindparam("user_id"),
            WallMessage.created_at > sa.bindparam("since")).scalar_subquery(),
     sa.exists(sa.select(WallDuty.user_id).join(User, WallDuty.user_id == User.id)
-              .where(*_ON_DUTY_WHERE)))
-
-
-def _duty_params(at: datetime | None) -> dict[str, datetime]:
-    at = at or clock.now()
-    return {"at": at, "alive_after": at - DUTY_LAPSE}
+              .where(*duty.ON_DUTY_WHERE)))
 
 
 def next_seq() -> int:
@@ -134,33 +114,17 @@ def current_seq() -> int:
     return int(db.session.connection().execute(_CURRENT_SEQ).scalar_one())
 
 
-def heartbeat(user_ids: set[int], at: datetime | None = None) -> None:
-    """Renew the duty of moderators whose Wall sockets this worker holds."""
-    if user_ids:
-        db.session.connection().execute(_HEARTBEAT, {"ids": sorted(user_ids),
-                                                     "at": at or clock.now()})
-
-
 def active_mute(user: User, at: datetime | None = None) -> WallMute | None:
     """The mute that ends last, if one is running."""
     return db.session.scalars(
         _ACTIVE_MUTE, {"user_id": user.id, "at": at or clock.now()}).first()
 
 
-def on_duty(at: datetime | None = None) -> Sequence[User]:
-    """The moderators on duty now, longest on duty first."""
-    return db.session.scalars(_ON_DUTY, _duty_params(at)).all()
-
-
-def on_duty_ids(at: datetime | None = None) -> list[int]:
-    return list(db.session.connection().execute(_ON_DUTY_IDS, _duty_params(at)).scalars())
-
-
 def status(at: datetime | None = None) -> dict[str, Any]:
     """The `status` event: open or closed, when that changes, who is on duty."""
     at = at or clock.now()
     state = hours.current(at)
-    team = on_duty(at) if state.open else []
+    team = duty.on_duty(at) if state.open else []
     return {
         "open": state.open,
         "next_change": state.next_change.isoformat() if state.next_change else None,
@@ -168,56 +132,6 @@ def status(at: datetime | None = None) -> dict[str, Any]:
         # Members' messages wait for approval while the Wall is open with nobody on duty.
         "premoderated": state.open and not team,
     }
-
-
-def _when(moment: datetime) -> str:
-    from sharon.templating import london
-
-    return london(moment, "%A %-d %B at %H:%M")
-
-
-# Every forum page shows team_watch(): worked out at most every few seconds per worker.
-_WATCH_SECONDS = 5.0
-_watch: tuple[float, str] = (0.0, "")
-
-
-def team_watch() -> str:
-    """One calm line for the forums: is anyone from the team watching live, and if not,
-    when they next are (the Wall's calendar and duty)."""
-    global _watch
-    now = time.monotonic()
-    if now >= _watch[0]:
-        _watch = (now + _WATCH_SECONDS, _team_watch(clock.now()))
-    return _watch[1]
-
-
-def forget_team_watch() -> None:
-    global _watch
-    _watch = (0.0, "")
-
-
-def _team_watch(at: datetime) -> str:
-    state = hours.current(at)
-    if state.open and on_duty_ids(at):
-        return "Someone from the moderating team is watching live on the Wall now."
-    if state.open:
-        return ("The Wall is open, but nobody from the moderating team is on duty just now; "
-                "they read the forums regularly.")
-    if state.next_change is None:
-        return "Nobody from the moderating team is watching live just now."
-    return ("Nobody from the moderating team is watching live just now: the Wall next opens "
-            f"on {_when(state.next_change)}.")
-
-
-def when_the_team_is_back(at: datetime | None = None) -> str:
-    """For someone who wrote words of risk while nobody is watching live."""
-    state = hours.current(at or clock.now())
-    if state.open and on_duty_ids(at):
-        return ""
-    if state.open or state.next_change is None:
-        return "The moderating team will read what you wrote as soon as they can."
-    return ("Nobody from the moderating team is watching live just now: they will read what "
-            f"you wrote when the Wall next opens, on {_when(state.next_change)}.")
 
 
 def message_payload(message: WallMessage) -> dict[str, Any]:
@@ -365,7 +279,7 @@ def check_can_post(user: User, at: datetime) -> bool:
     conn = db.session.connection()
     conn.execute(_TOUCH, {"user_id": user.id, "at": at})
     mute_ends, recent_count, someone_on_duty = conn.execute(
-        _POSTING, {"user_id": user.id, "since": at - RATE_WINDOW, **_duty_params(at)}).one()
+        _POSTING, {"user_id": user.id, "since": at - RATE_WINDOW, **duty.params(at)}).one()
     if mute_ends is not None:
         minutes = max(1, round((mute_ends - at).total_seconds() / 60))
         raise Refused("muted", f"A moderator has paused your posting on the Wall for another "
@@ -470,7 +384,8 @@ def do_set_hidden(actor: User, message_id: Any, hidden: bool) -> WallMessage:
                       else "That message is not hidden.")
     message.status = want
     message.moderated_at = clock.now()
-    moderation.record(actor, "hide" if hidden else "unhide", SUBJECT, message.id)
+    moderation.record(actor, Audit.WALL_MESSAGE_HIDE if hidden else Audit.WALL_MESSAGE_UNHIDE,
+                      SUBJECT, message.id)
     db.session.flush()
     message.seq = next_seq()
     db.session.flush()
@@ -485,7 +400,8 @@ def do_set_pinned(actor: User, message_id: Any, pinned: bool) -> WallMessage:
         raise not_found()
     message.pinned = pinned
     message.moderated_at = clock.now()
-    moderation.record(actor, "pin" if pinned else "unpin", SUBJECT, message.id)
+    moderation.record(actor, Audit.WALL_MESSAGE_PIN if pinned else Audit.WALL_MESSAGE_UNPIN,
+                      SUBJECT, message.id)
     db.session.flush()
     message.seq = next_seq()
     db.session.flush()
@@ -504,7 +420,8 @@ def do_review(actor: User, message_id: Any, approve: bool) -> WallMessage:
         # Published now: it belongs at the end of the conversation, where it reaches people.
         message.created_at = clock.now()
     outcome = "approved" if approve else "rejected"
-    moderation.record(actor, "approve" if approve else "reject", SUBJECT, message.id)
+    moderation.record(actor, Audit.WALL_MESSAGE_APPROVE if approve else Audit.WALL_MESSAGE_REJECT,
+                      SUBJECT, message.id)
     moderation.resolve(SUBJECT, message.id, actor, f"Wall: {outcome}")
     db.session.flush()
     if approve:
@@ -517,7 +434,7 @@ def do_acknowledge(actor: User, message_id: Any) -> WallMessage:
     """A moderator confirms they have seen an urgent alert."""
     check_moderator(actor)
     message = _message(message_id)
-    moderation.record(actor, "acknowledge_alert", SUBJECT, message.id)
+    moderation.record(actor, Audit.WALL_ALERT_ACKNOWLEDGE, SUBJECT, message.id)
     return message
 
 
@@ -552,7 +469,8 @@ def do_mute(actor: User, username: Any, minutes: Any, reason: Any) -> WallMute:
                     ends_at=now + timedelta(minutes=minutes))
     db.session.add(mute)
     db.session.flush()
-    moderation.record(actor, "mute", "user", target.id, reason, minutes=minutes, place="wall")
+    moderation.record(actor, Audit.WALL_MUTE_ADD, "user", target.id, reason, minutes=minutes,
+                      place="wall")
     return mute
 
 
@@ -569,48 +487,6 @@ def do_unmute(actor: User, username: Any) -> User:
         .values(ends_at=now).execution_options(synchronize_session=False)).rowcount
     if not lifted:
         raise Refused("not_found", f"{target.username} is not muted.")
-    moderation.record(actor, "unmute", "user", target.id, place="wall")
+    moderation.record(actor, Audit.WALL_MUTE_END, "user", target.id, place="wall")
     db.session.flush()
     return target
-
-
-def do_duty(actor: User, on: Any) -> bool:
-    """Go on or off duty. Duty ends by itself when the Wall closes."""
-    if not can(actor, Action.GO_ON_DUTY):
-        raise Refused("forbidden", "Only the moderating team can go on duty.")
-    if not isinstance(on, bool):
-        raise Refused("empty", "Say whether you are going on or off duty.")
-    now = clock.now()
-    duty = db.session.get(WallDuty, actor.id)
-    if on:
-        state = hours.current(now)
-        if not state.open:
-            raise Refused("closed", "The Wall is closed, so there is no duty to go on.")
-        until = state.next_change or now + timedelta(hours=12)
-        if duty is None:
-            db.session.add(WallDuty(user_id=actor.id, since=now, until=until, heartbeat_at=now))
-        else:
-            if duty.until <= now or duty.heartbeat_at is None or \
-                    duty.heartbeat_at <= now - DUTY_LAPSE:
-                duty.since = now  # lapsed: this is a new spell of duty
-            duty.until, duty.heartbeat_at = until, now
-    elif duty is not None:
-        db.session.delete(duty)
-    db.session.flush()
-    moderation.record(actor, "duty_on" if on else "duty_off", "user", actor.id)
-    return on
-
-
-def end_duty(user_id: int, why: str) -> bool:
-    """Take someone off duty without their asking (they left, or lost the role)."""
-    duty = db.session.get(WallDuty, user_id)
-    if duty is None:
-        return False
-    db.session.delete(duty)
-    db.session.flush()
-    moderation.record(None, "duty_off", "user", user_id, why)
-    return True
-
-
-def is_on_duty(user: User) -> bool:
-    return user.id in on_duty_ids()

@@ -15,17 +15,10 @@ from sharon.forms import ButtonForm, add_error
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
 from sharon.templating import london
-from sharon.wall import events, hours, presence, services
+from sharon.wall import duty, handlers, hours, services
 from sharon.wall.forms import ClosureForm, SessionForm, WeeklyForm
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
-
-
-@bp.record
-def _register_socket_handlers(state: object) -> None:
-    # Runs for every app built, after socketio.init_app made that app's server.
-    events.register()
-    presence.init_app(state.app)  # type: ignore[attr-defined]
 
 
 @bp.get("/")
@@ -38,7 +31,7 @@ def page() -> str:
         "wall/page.html", status=state, seq=seq, messages=services.recent(),
         waiting=services.own_held(current_user),
         is_moderator=can(current_user, Action.MODERATE),
-        on_duty=services.is_on_duty(current_user), mute=services.active_mute(current_user),
+        on_duty=duty.is_on_duty(current_user), mute=services.active_mute(current_user),
         next_change=hours.current().next_change, closures=closures,
         max_length=services.MAX_LENGTH)
 
@@ -74,7 +67,7 @@ def review(message_id: int) -> Response:
         db.session.rollback()
         flash(refused.message, "error")
     else:
-        events.announce_review(message)
+        handlers.announce_review(message)
         db.session.commit()
         flash("Approved: the message is on the Wall now." if action == "approve" else
               "Rejected: its author has been told.", "success")

@@ -6,13 +6,13 @@ import sqlalchemy as sa
 
 from sharon.extensions import db
 from sharon.models import ModerationItem, WallMessage, WallSession
-from sharon.wall import services
+from sharon.wall import duty
 from tests.helpers import sign_in, text
 
 
 def close_the_wall(clock) -> None:  # type: ignore[no-untyped-def]
     clock.now = clock.now.replace(hour=20)  # Monday evening: closed until Tuesday 09:00
-    services.forget_team_watch()
+    duty.forget_team_watch()
 
 
 def test_words_of_risk_sent_to_a_closed_wall_get_crisis_contacts_and_a_queue_item(
@@ -49,12 +49,12 @@ def test_forum_pages_say_when_the_team_is_next_watching(client, app, people, ope
     assert ("Nobody from the moderating team is watching live just now: the Wall next opens "
             "on Tuesday 1 December at 09:00.") in text(client.get("/forums/"))
     open_clock.now = open_clock.now.replace(hour=10)
-    services.forget_team_watch()
+    duty.forget_team_watch()
     assert "nobody from the moderating team is on duty just now" in text(
         client.get("/forums/"))
     sam = wall_client("sam_peer")
     assert sam.emit("duty", {"on": True})["ok"]
-    services.forget_team_watch()
+    duty.forget_team_watch()
     assert "Someone from the moderating team is watching live on the Wall now." in text(
         client.get("/forums/"))
 
@@ -104,5 +104,5 @@ def test_an_extra_session_makes_the_line_honest_at_any_hour(app, people, open_cl
     db.session.add(WallSession(starts_at=open_clock.now - timedelta(minutes=1),
                                ends_at=open_clock.now + timedelta(hours=1)))
     db.session.commit()
-    services.forget_team_watch()
-    assert services.team_watch().startswith("The Wall is open")
+    duty.forget_team_watch()
+    assert duty.team_watch().startswith("The Wall is open")

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 
 from sharon.extensions import db
 from sharon.models import MessageStatus, User, WallMessage, WallStream
-from sharon.wall import events, services
+from sharon.wall import connections, duty, handlers, services
 from sharon.wall.queue import WallQueue
+from sharon.wall.watcher import WATCH_SECONDS, Watcher
 
 
 def numbers() -> list[int]:
@@ -74,7 +75,7 @@ def test_catch_up_answers_what_changed_in_order_without_hidden_words(
     # Asking again at once is refused politely; a moment later it works.
     assert robin.emit("catch_up", {"after": 1})["error"] == "rate_limited"
     assert [n for n in robin.events("notice") if n["kind"] == "slow_down"] == []  # quietly
-    events._last_catch_up.clear()
+    handlers._last_catch_up.clear()
     assert robin.emit("catch_up", {"after": 4})["items"] == []
 
 
@@ -84,7 +85,7 @@ def test_catch_up_from_an_unknown_number_starts_afresh(app, people, open_clock, 
     sam = wall_client("sam_peer")
     sam.emit("duty", {"on": True})
     sam.emit("send", {"body": "latest"})
-    events._last_catch_up.clear()
+    handlers._last_catch_up.clear()
     answer = wall_client("robin").emit("catch_up", {"after": after})
     assert answer["ok"] and answer["fresh"] is True and answer["seq"] == 1
     assert [data["body"] for _, data in answer["items"]] == ["latest"]
@@ -95,11 +96,11 @@ def test_duty_lapses_without_a_heartbeat_and_members_are_told(app, people, open_
     sam = wall_client("sam_peer")
     assert sam.emit("duty", {"on": True})["ok"]
     robin = wall_client("robin")
-    watcher = events.Watcher(app)
-    events._sockets.clear()  # as if sam's worker had died: nobody here renews their duty
+    watcher = Watcher(app)
+    connections._sockets.clear()  # as if sam's worker had died: nobody here renews their duty
     watcher.tick()
     robin.received()
-    open_clock.advance(seconds=services.DUTY_LAPSE.total_seconds() + 1)
+    open_clock.advance(seconds=duty.DUTY_LAPSE.total_seconds() + 1)
     watcher.tick()
     (status,) = robin.events("status")
     assert status["on_duty"] == [] and status["premoderated"] is True
@@ -110,9 +111,9 @@ def test_a_live_socket_keeps_its_moderator_on_duty(app, people, open_clock, wall
     sam = wall_client("sam_peer")
     assert sam.emit("duty", {"on": True})["ok"]
     robin = wall_client("robin")
-    watcher = events.Watcher(app)
+    watcher = Watcher(app)
     for _ in range(10):  # a minute and more, the watcher renewing every few seconds
-        open_clock.advance(seconds=events.WATCH_SECONDS)
+        open_clock.advance(seconds=WATCH_SECONDS)
         watcher.tick()
     assert robin.emit("send", {"body": "still watched"})["status"] == "visible"
     assert all(s["on_duty"] for s in robin.events("status"))
@@ -123,9 +124,9 @@ def test_a_socket_opened_while_the_database_is_down_is_refused(app, people, open
     def down(*_args, **_kwargs):  # what a lost database connection raises
         raise sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(events, "_user", down)
+    monkeypatch.setattr(handlers, "_user", down)
     assert not wall_client("robin").connected
-    assert events._sockets == {}
+    assert connections._sockets == {}
     monkeypatch.undo()
     assert wall_client("robin").connected
 
@@ -136,14 +137,14 @@ def test_refusal_reason_while_the_database_is_down(app, people, open_clock, monk
     def down(*_args, **_kwargs):
         raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(events, "_user", down)
+    monkeypatch.setattr(handlers, "_user", down)
     with app.test_request_context("/socket.io/"):
         from flask import request
 
         request.sid = "test-sid"  # type: ignore[attr-defined]
         with pytest.raises(ConnectionRefusedError) as refusal:
-            events.on_connect({})
-    assert refusal.value.error_args == {"message": events.UNAVAILABLE,
+            handlers.on_connect({})
+    assert refusal.value.error_args == {"message": handlers.UNAVAILABLE,
                                         "data": {"error": "unavailable"}}
 
 
@@ -232,7 +233,7 @@ def test_the_watcher_tells_clients_the_latest_number_at_most_every_half_minute(
     sam = wall_client("sam_peer")
     sam.emit("duty", {"on": True})
     robin = wall_client("robin")
-    watcher = events.Watcher(app)
+    watcher = Watcher(app)
     watcher.tick()  # learns the number; tells nobody yet
     robin.received()
     sam.emit("send", {"body": "one"})

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from sharon.extensions import db
 from sharon.models import WallMessage
-from sharon.wall.events import EVENTS
+from sharon.wall.handlers import EVENTS
 from tests.wall.conftest import WallClient
 
 NUL, HALF = "a\x00b", "a\ud800b"

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from sharon.extensions import db
 from sharon.models import ModerationItem, WallDuty, WallMessage
-from sharon.wall import events
+from sharon.wall import connections
 
 
 def test_catching_up_never_sends_the_words_of_a_hidden_message(app, open_clock, people,
@@ -32,7 +32,7 @@ def test_a_suspended_persons_open_socket_is_closed(app, open_clock, people, wall
     assert member.connected
     people["member"].status = "suspended"
     db.session.commit()
-    assert events.sweep() >= 1
+    assert connections.sweep() >= 1
     assert not member.connected
 
 
@@ -42,7 +42,7 @@ def test_a_moderator_who_loses_the_role_stops_getting_alerts_and_is_off_duty(
     assert peer.emit("duty", {"on": True})["on"] is True
     people["peer"].role = "member"
     db.session.commit()
-    events.sweep()
+    connections.sweep()
     assert db.session.get(WallDuty, people["peer"].id) is None
     peer.received()
     member = wall_client("robin")
@@ -69,7 +69,7 @@ def test_a_moderator_whose_sessions_end_goes_off_duty(app, open_clock, people, w
     member = wall_client("robin")
     people["peer"].session_version += 1
     db.session.commit()
-    assert events.sweep() == 2
+    assert connections.sweep() == 2
     assert not first.connected and not second.connected
     assert db.session.get(WallDuty, people["peer"].id) is None
     assert member.events("status")[-1]["on_duty"] == []

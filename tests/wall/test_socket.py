@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from sharon.extensions import db, socketio
 from sharon.models import ModerationAction, ModerationItem, WallMessage, WallMute
-from sharon.wall import events
+from sharon.wall.watcher import WATCH_SECONDS, Watcher
 
 OPEN_KEYS = {"ok", "id", "status"}
 
@@ -182,7 +182,7 @@ def test_hide_and_unhide_reach_everyone_and_are_audited(app, people, open_clock,
     assert update["hidden"] is False and update["body"] == "something unkind"
     actions = db.session.scalars(sa.select(ModerationAction.action)
                                  .where(ModerationAction.subject_type == "wall_message")).all()
-    assert actions == ["hide", "unhide"]
+    assert actions == ["wall_message_hide", "wall_message_unhide"]
 
 
 def test_pin_and_unpin(app, people, open_clock, wall_client):
@@ -217,7 +217,8 @@ def test_mute_tells_the_person_and_stops_them_posting(app, people, open_clock, w
     assert [n["minutes_left"] for n in again.events("notice")] == [20]
     open_clock.advance(minutes=21)
     assert robin.emit("send", {"body": "thanks, I am calmer"})["ok"]
-    entry = db.session.scalar(sa.select(ModerationAction).where(ModerationAction.action == "mute"))
+    entry = db.session.scalar(sa.select(ModerationAction).where(
+        ModerationAction.action == "wall_mute_add"))
     assert entry.reason == "Please cool off" and entry.detail["minutes"] == 30
 
 
@@ -273,7 +274,7 @@ def test_a_moderator_going_off_duty_mid_session(app, people, open_clock, wall_cl
     assert status["on_duty"] == [] and status["premoderated"] is True
     assert robin.emit("send", {"body": "after"})["status"] == "held"
     actions = db.session.scalars(sa.select(ModerationAction.action)).all()
-    assert actions == ["duty_on", "duty_off"]
+    assert actions == ["wall_duty_start", "wall_duty_end"]
 
 
 def test_duty_ends_when_the_wall_closes_and_cannot_start_while_closed(
@@ -407,11 +408,11 @@ def test_the_watcher_announces_opening_and_closing_once(app, people, open_clock,
     robin, ash = wall_client("robin"), wall_client("ash")
     for c in (robin, ash):
         c.received()
-    watcher = events.Watcher(app)
+    watcher = Watcher(app)
     assert watcher.tick() == 2.0  # sleeps exactly until closing
     assert robin.received() == []
     open_clock.advance(seconds=2)
-    assert watcher.tick() == events.WATCH_SECONDS
+    assert watcher.tick() == WATCH_SECONDS
     for c in (robin, ash):
         (status,) = c.events("status")
         assert status["open"] is False and status["next_change"] == "2026-12-01T09:00:00+00:00"
@@ -430,7 +431,7 @@ def test_the_watcher_announces_an_extra_session_added_by_staff(
     open_clock.now = open_clock.now.replace(hour=19)
     robin = wall_client("robin")
     robin.received()
-    watcher = events.Watcher(app)
+    watcher = Watcher(app)
     watcher.tick()
     hours.do_add_session(people["clinician"], open_clock.now, open_clock.now + timedelta(hours=1))
     db.session.commit()

@@ -1,4 +1,7 @@
-"""Socket handlers for the Wall (namespace /wall). Thin: parse, call a service, commit, emit.
+"""The Wall's Socket.IO handlers (namespace /wall). Thin: parse, call a service, commit, emit.
+
+It exists so that everything a client can ask of the Wall is read in one place, and is
+attached to the server by one call, `register()`, made by the app factory.
 
 Events about a change are announced before the commit and leave when it commits
 (sharon/realtime), through the worker's outbox, in the order of the commits.
@@ -15,36 +18,30 @@ workers.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, request, session
+from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from sharon import clock
 from sharon.extensions import db, socketio
-from sharon.models import MessageStatus, Role, Status, User, WallMessage
-from sharon.models.roles import MODERATING_TEAM
+from sharon.models import MessageStatus, User, WallMessage
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
 from sharon.realtime import announce, rooms, send_now
 from sharon.refusals import Refused
 from sharon.safety import CRISIS_CONTACTS
 from sharon.sessions import user_for_session
-from sharon.wall import hours, services
-from sharon.wall.presence import presence
+from sharon.wall import connections, duty, services, watcher
+from sharon.wall.connections import Seen
+from sharon.wall.degraded import DEGRADED, queue_degraded
 
-NS = "/wall"
+NS = rooms.WALL
 log = logging.getLogger(__name__)
-# How often a worker re-reads the schedule, so staff changes reach clients promptly.
-WATCH_SECONDS = 5.0
-# How often, at most, a worker tells its clients the latest number (see Watcher.tick).
-SYNC_SECONDS = 30.0
 
 
 # --- Helpers ----------------------------------------------------------------------------
@@ -82,7 +79,7 @@ def crisis_notice(closed: bool = False) -> dict[str, Any]:
     see what they wrote, since nobody is watching live."""
     message = services.CRISIS_MESSAGE
     if closed:
-        message += " " + services.when_the_team_is_back()
+        message += " " + duty.when_the_team_is_back()
     return {"kind": "crisis", "message": message, "contacts": crisis_contacts()}
 
 
@@ -101,7 +98,7 @@ def _alert_refused_risk(user: User, refusal: services.Blocked) -> None:
     alert = {"id": None, "level": "urgent", "excerpt": refusal.text[:300],
              "author": user.username, "held": False, "refused": True,
              "matched": list(refusal.matched)}
-    for moderator_id in services.on_duty_ids():
+    for moderator_id in duty.on_duty_ids():
         _to_user(moderator_id, "alert", alert)
     db.session.commit()
 
@@ -122,7 +119,7 @@ def _handler(need_payload: bool = True) -> Callable[[Callable[..., dict[str, Any
                 if user.is_moderator:
                     # An event from a moderator's socket is a sign of life as good as the
                     # watcher's heartbeat (and keeps duty alive where no watcher runs).
-                    services.heartbeat({user.id})
+                    duty.heartbeat({user.id})
                 return fn(user, data if isinstance(data, dict) else {})
             except Refused as refusal:
                 db.session.rollback()
@@ -164,11 +161,11 @@ def on_connect(auth: Any = None) -> None:
         _forget_socket()
         log.warning("Wall: refused a connection while the database cannot be reached")
         raise ConnectionRefusedError(UNAVAILABLE, {"error": "unavailable"}) from None
-    ensure_watcher(current_app._get_current_object())  # type: ignore[attr-defined]
+    watcher.ensure_watcher(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 def _forget_socket() -> None:
-    _sockets.pop(request.sid, None)
+    connections.forget(request.sid)
     try:
         db.session.rollback()
     except sa.exc.SQLAlchemyError:
@@ -201,7 +198,7 @@ def _connect(auth: dict[str, Any]) -> None:
     waiting = [services.held_payload(m) for m in services.own_held(user)]
     mute = services.active_mute(user)
     if user.is_moderator:
-        services.heartbeat({user.id})
+        duty.heartbeat({user.id})
         db.session.commit()
     emit("status", status)
     for name, payload in events:
@@ -218,9 +215,7 @@ def _connect(auth: dict[str, Any]) -> None:
     if queue_degraded():
         emit("notice", {"kind": "degraded", "message": DEGRADED})
     db.session.rollback()
-    _sockets[request.sid] = Seen(user.id, user.session_version, user.is_moderator)
-    if user.is_moderator:
-        presence().publish(_moderators_here())
+    connections.add(request.sid, Seen(user.id, user.session_version, user.is_moderator))
 
 
 def _catch_up_by_id(last_seen: Any) -> tuple[list[tuple[str, dict[str, Any]]], bool]:
@@ -282,7 +277,7 @@ def on_send(user: User, data: dict[str, Any]) -> dict[str, Any]:
         alert = {"id": message_id, "level": "urgent", "excerpt": payload["body"][:300],
                  "author": payload["author"], "held": status == MessageStatus.HELD,
                  "matched": list(sent.verdict.matched)}
-        for moderator_id in services.on_duty_ids():
+        for moderator_id in duty.on_duty_ids():
             _to_user(moderator_id, "alert", alert)
     db.session.commit()
     return ok(id=message_id, status=status)
@@ -389,7 +384,7 @@ def on_mute(user: User, data: dict[str, Any]) -> dict[str, Any]:
 @_handler()
 def on_duty(user: User, data: dict[str, Any]) -> dict[str, Any]:
     """Go on or off duty: {"on": bool}. Everyone sees who is on duty."""
-    on = services.do_duty(user, data.get("on"))
+    on = duty.do_duty(user, data.get("on"))
     _broadcast("status", services.status())
     if on:
         # Whatever waited while nobody was on duty is now this moderator's to review.
@@ -424,82 +419,11 @@ EVENTS: dict[str, Callable[..., Any]] = {
 }
 
 
-# --- Who is connected to this worker --------------------------------------------------
-
-@dataclass(frozen=True)
-class Seen:
-    user_id: int
-    session_version: int
-    moderator: bool
-
-
-# This worker's sockets, so that it can act on a change of account at once rather than at
-# the person's next event: a suspended account, a changed password or a lost moderating
-# role must stop receiving the Wall (and its alerts) even if they never send anything.
-_sockets: dict[str, Seen] = {}
-
-
-def _moderators_here() -> set[int]:
-    return {seen.user_id for seen in _sockets.values() if seen.moderator}
-
-
-def _gone(seen: Seen) -> None:
-    """A moderator's socket here has gone (closed, or cut off by the sweep). If it was
-    their last Wall tab on any worker, they go off duty: nobody should be listed, and
-    counted on, as watching the Wall from a closed tab."""
-    presence().publish(_moderators_here())
-    if any(other.user_id == seen.user_id for other in _sockets.values()):
-        return
-    if presence().elsewhere(seen.user_id):  # still watching through another worker
-        return
-    if services.end_duty(seen.user_id, "left the Wall"):
-        _broadcast("status", services.status())
-        db.session.commit()
-
-
 def on_disconnect(reason: Any = None) -> None:
     """A socket closed: forget it, and see whether a moderator has left the Wall."""
-    seen = _sockets.pop(request.sid, None)
     _last_catch_up.pop(request.sid, None)
-    if seen is not None and seen.moderator:
-        _gone(seen)
+    connections.closed(request.sid)
     db.session.rollback()
-
-
-def sweep() -> int:
-    """Disconnect this worker's sockets whose account changed; returns how many changed."""
-    if not _sockets:
-        return 0
-    # Only the columns that matter, not whole accounts: with a thousand people on the
-    # Wall this runs every few seconds on the same loop that delivers their messages.
-    users = {u.id: u for u in db.session.execute(
-        sa.select(User.id, User.status, User.role, User.session_version).where(
-            User.id.in_({seen.user_id for seen in _sockets.values()})))}
-    changed = 0
-    for sid, seen in list(_sockets.items()):
-        user = users.get(seen.user_id)
-        if not socketio.server.manager.is_connected(sid, NS):
-            _sockets.pop(sid, None)  # gone without a goodbye
-            if seen.moderator:
-                _gone(seen)
-        elif user is None or user.status != Status.ACTIVE or \
-                user.session_version != seen.session_version:
-            # Forgotten first, so the disconnect handler this calls has nothing to do.
-            _sockets.pop(sid, None)
-            socketio.server.disconnect(sid, namespace=NS)
-            if seen.moderator:
-                _gone(seen)
-            changed += 1
-        elif seen.moderator and Role(user.role) not in MODERATING_TEAM:
-            socketio.server.leave_room(sid, "moderators", namespace=NS)
-            _sockets[sid] = Seen(seen.user_id, seen.session_version, False)
-            presence().publish(_moderators_here())
-            if services.end_duty(user.id, "no longer on the moderating team"):
-                _broadcast("status", services.status())
-                db.session.commit()
-            changed += 1
-    db.session.rollback()
-    return changed
 
 
 def register() -> None:
@@ -509,132 +433,3 @@ def register() -> None:
     for name, handler in EVENTS.items():
         socketio.on_event(name, handler, namespace=NS)
     socketio.on_error(NS)(on_error)
-
-
-# --- Opening and closing ----------------------------------------------------------------
-
-class Watcher:
-    """Tells this worker's own clients when the Wall opens or closes, at that moment.
-
-    Every worker runs one. Each emits only to its own clients (`ignore_queue`), so with
-    several workers behind Redis every client still hears each change exactly once. It
-    sleeps until the next scheduled change, and at most WATCH_SECONDS, so that closures
-    and extra sessions staff add are announced within seconds too.
-    """
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.last: tuple[Any, ...] | None = None
-        self.last_seq: int | None = None
-        self.next_sync = 0.0
-
-    def tick(self) -> float:
-        """Renew this worker's moderators' duty, announce a change of hours or of who is
-        on duty (a moderator on a worker that died lapses), tell this worker's clients
-        the latest number so that they notice anything they missed; return how long to
-        sleep."""
-        with self.app.app_context():
-            try:
-                sweep()
-                here = _moderators_here()
-                presence().publish(here)  # also this worker's heartbeat
-                now = clock.now()
-                if here:
-                    services.heartbeat(here, now)
-                    db.session.commit()
-                state = hours.current(now, fresh=True)  # staff edits on any worker count
-                # Ids only, every tick; the whole status only when something changed.
-                key = (state.open, state.next_change.isoformat() if state.next_change else None,
-                       tuple(services.on_duty_ids(now)) if state.open else ())
-                if self.last is not None and key != self.last:
-                    send_now("status", services.status(now), rooms.EVERYONE,
-                             ignore_queue=True)
-                self.last = key
-                seq = services.current_seq()
-                if seq != self.last_seq and time.monotonic() >= self.next_sync:
-                    # Cheap insurance: a broadcast lost on the way (a worker killed between
-                    # its commit and its broadcast, a message queue outage) shows up as a
-                    # number the client has not seen, and it catches up. At most every
-                    # SYNC_SECONDS: it costs a write to every socket.
-                    if self.last_seq is not None:
-                        send_now("sync", {"seq": seq}, rooms.EVERYONE, ignore_queue=True)
-                    self.last_seq = seq
-                    self.next_sync = time.monotonic() + SYNC_SECONDS
-            finally:
-                db.session.remove()
-        delay = WATCH_SECONDS
-        if state.next_change is not None:
-            delay = min(delay, (state.next_change - clock.now()).total_seconds())
-        return max(delay, 0.01)
-
-    def run(self) -> None:
-        while True:
-            try:
-                delay = self.tick()
-            except Exception:
-                log.exception("Wall watcher failed; retrying")
-                delay = WATCH_SECONDS
-            socketio.sleep(delay)
-
-
-_watcher_lock = threading.Lock()
-_watcher: Watcher | None = None
-
-
-def ensure_watcher(app: Flask) -> None:
-    """Start this worker's watcher on its first connection (tests drive Watcher.tick)."""
-    global _watcher
-    if app.testing or _watcher is not None:
-        return
-    with _watcher_lock:
-        if _watcher is None:
-            _watcher = Watcher(app)
-            socketio.start_background_task(_watcher.run)
-
-
-# --- When the message queue between workers fails (queue.py) ------------------------------
-
-DEGRADED = ("Live updates from some people may be delayed for a moment. Nothing is lost: "
-            "we will catch you up automatically.")
-
-
-def queue_degraded() -> bool:
-    manager = socketio.server.manager if socketio.server else None
-    return bool(getattr(manager, "publishing_failed", False)
-                or getattr(manager, "listening_failed", False))
-
-
-def queue_lost(_where: str) -> None:
-    """This worker lost Redis: its clients still get what is said here, and are told
-    that what is said through other workers may be late."""
-    socketio.start_background_task(
-        socketio.emit, "notice", {"kind": "degraded", "message": DEGRADED},
-        to="wall", namespace=NS, ignore_queue=True)
-
-
-def queue_back(everyone: bool) -> None:
-    """Redis is back: this worker's clients (and, if this worker's own broadcasts were
-    lost, every worker's) catch up from the database."""
-    socketio.start_background_task(
-        socketio.emit, "resync", {"reason": "queue"}, to="wall", namespace=NS,
-        ignore_queue=not everyone)
-
-
-class _OneLineErrors(logging.Filter):
-    """Malformed packets from clients make python-engineio log a full traceback.
-
-    Anyone can send them, so they would flood the log; one line is enough to notice.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.getMessage() in ("message handler error",
-                                                       "post request handler error"):
-            error = record.exc_info[1]
-            record.msg = "dropped a malformed message from a client: %s"
-            record.args = (type(error).__name__,)
-            record.exc_info = None
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-        return True
-
-
-logging.getLogger("engineio.server").addFilter(_OneLineErrors())
