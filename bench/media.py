@@ -40,7 +40,7 @@ def prepare(workdir: Path, sizes_mb: list[int]) -> tuple[str, Path, dict[int, in
 
     from flask_migrate import upgrade
 
-    from sharon import create_app
+    from sharon import create_app, permissions
     from sharon.admin.services import NewAccount, create_account
     from sharon.extensions import db
     from sharon.library import media, services
@@ -52,10 +52,10 @@ def prepare(workdir: Path, sizes_mb: list[int]) -> tuple[str, Path, dict[int, in
                       "SHARON_ARGON2_PROFILE": "fast", "SHARON_ASYNC_MODE": "threading"})
     demo = ROOT / "sharon" / "data" / "demo"
     ids: dict[int, int] = {}
-    with app.app_context():
+    with app.app_context(), permissions.operator():
         upgrade()
-        staff = create_account(NewAccount("bench_clinician", Role.CLINICIAN, PASSWORD))
-        create_account(NewAccount("bench_member", Role.MEMBER, PASSWORD))
+        staff = create_account(None, NewAccount("bench_clinician", Role.CLINICIAN, PASSWORD))
+        create_account(None, NewAccount("bench_member", Role.MEMBER, PASSWORD))
         network_ids = [n.id for n in staff.networks]
         head = (demo / "breathing.mp4").read_bytes()
         for size in sizes_mb:

@@ -77,7 +77,7 @@ def prepare(db: str, readers: int, senders: int) -> dict[str, list[str]]:
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
-    from sharon import clock, create_app
+    from sharon import clock, create_app, permissions
     from sharon.extensions import db as database
     from sharon.models import Network, User, user_networks
     from sharon.passwords import hash_password
@@ -99,7 +99,8 @@ def prepare(db: str, readers: int, senders: int) -> dict[str, list[str]]:
         conn.execute(sa.insert(user_networks), [
             {"user_id": i, "network_id": network_id} for i in range(1, len(accounts) + 1)])
         now = clock.now()
-        hours.do_add_session(None, now, now + timedelta(hours=10), "Benchmark")
+        with permissions.operator():
+            hours.do_add_session(None, now, now + timedelta(hours=10), "Benchmark")
         database.session.commit()
         # What signing in stores: the id with the session version, fresh and permanent.
         signer = app.session_interface.get_signing_serializer(app)

@@ -28,6 +28,7 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
     def to_python(self, value: str) -> Any:
+        """Refuse absurdly long numbers in URLs with a 404, not a crash."""
         if len(value.lstrip("0")) > len(str(MAX_ID)):  # int() of 5,000 digits is a ValueError
             raise ValidationError()
         return super().to_python(value)

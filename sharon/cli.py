@@ -6,12 +6,16 @@ command prints the code alone on its last line).
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
+from typing import Any
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from sharon import permissions
 from sharon.extensions import db
 from sharon.models import Network, Role, User
 from sharon.permissions import Action, can
@@ -19,11 +23,24 @@ from sharon.refusals import Refused
 
 
 def init_app(app: Flask) -> None:
+    """Register SHaRON's flask commands."""
     for command in (init_db, create_user, invite, seed_demo):
         app.cli.add_command(command)
     from sharon.wall.cli import wall_session
 
     app.cli.add_command(wall_session)
+
+
+def as_operator(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Services called by this command act for the operator at the server's shell (actor
+    None), who may do anything; everywhere else a service's actor must have permission."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with permissions.operator():
+            return command(*args, **kwargs)
+
+    return run
 
 
 @click.command("init-db")
@@ -55,6 +72,7 @@ def _networks(slugs: tuple[str, ...]) -> list[Network]:
 @click.option("--real-name", default=None, help="Real name (staff only see it).")
 @click.option("--network", "networks", multiple=True, metavar="SLUG",
               help="Network slug; repeat for several. Default: every network.")
+@as_operator
 def create_user(username: str, role: str, email: str | None, real_name: str | None,
                 networks: tuple[str, ...]) -> None:
     """Create an account. The password comes from SHARON_PASSWORD, else a prompt."""
@@ -63,7 +81,7 @@ def create_user(username: str, role: str, email: str | None, real_name: str | No
     password = os.environ.get("SHARON_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_account(NewAccount(
+        user = create_account(None, NewAccount(
             username=username, role=Role(role), password=password, email=email,
             real_name=real_name, network_ids=[n.id for n in _networks(networks)]))
     except Refused as refused:
@@ -109,6 +127,7 @@ def invite(role: str, by_username: str, networks: tuple[str, ...], days: int | N
 
 
 @click.command("seed-demo")
+@as_operator
 def seed_demo() -> None:
     """Add demo accounts for every role, and demo content, to try SHaRON out."""
     from sharon import demo

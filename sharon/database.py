@@ -60,6 +60,7 @@ class HandOffQueue(sa_queue.Queue[Any]):
         return False
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        """Take a connection, waiting in arrival order when none is free."""
         with self.mutex:
             if not self.waiters and not self.returning_waiters and not self._empty():
                 return self._get()
@@ -76,6 +77,7 @@ class HandOffQueue(sa_queue.Queue[Any]):
         raise sa_queue.Empty
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        """Return a connection, handing it straight to the longest waiter."""
         with self.mutex:
             line = self.returning_waiters or self.waiters
             if line:
@@ -139,6 +141,7 @@ def pool_options(app: Flask, url: sa.URL) -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
+    """Choose the engine's pool and per-database settings before the first connection."""
     url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         **pool_options(app, url), **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})}

@@ -60,16 +60,17 @@ def seed(echo: Callable[[str], None]) -> None:
 
 
 def seed_accounts() -> dict[str, User]:
+    """Create or refresh the demo accounts for every role."""
     for name, description in DEMO_NETWORKS:
         if not db.session.scalar(sa.select(Network).where(Network.name == name)):
-            create_network(name, description)
+            create_network(None, name, description)
     first_network = db.session.scalars(sa.select(Network).order_by(Network.id)).first()
     users: dict[str, User] = {}
     for username, role, password in DEMO_ACCOUNTS:
         user = db.session.scalar(sa.select(User).where(User.username_key == username))
         if user is None:
             networks = [first_network.id] if role in (Role.MEMBER, Role.CARER) else []
-            user = create_account(NewAccount(username=username, role=role, password=password,
+            user = create_account(None, NewAccount(username=username, role=role, password=password,
                                              network_ids=networks,
                                              real_name=f"Demo {role.title}"))
         else:

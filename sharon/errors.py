@@ -175,6 +175,8 @@ def render(code: int, message: str | None = None) -> Any:
 
 
 def init_app(app: Flask) -> None:
+    """Plain, kind error pages (and JSON for the socket's HTTP fallbacks)."""
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
         return render(400, "This form had expired or was sent from another site, so nothing "

@@ -78,6 +78,7 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
             # FormField takes no validators: its own form's fields are checked instead.
+            """Give every text field the shared text hygiene (control characters, length)."""
             if unbound_field.field_class is not FormField:
                 given = unbound_field.kwargs.get("validators") or ()
                 options = {**options, "validators": [check_storable, *given]}
@@ -103,6 +104,7 @@ OUT_OF_DATE = ("This form was out of date, so nothing was saved. Please check it
 
 
 def new_token() -> str:
+    """A fresh one-time form token."""
     return secrets.token_urlsafe(16)
 
 
@@ -120,6 +122,7 @@ class OnceForm(Form):
     def validate_submission(self, field: HiddenField) -> None:
         # Missing is refused too (not quietly given a new token): a page that forgot to
         # draw the field would otherwise lose the protection without anyone noticing.
+        """Refuse a missing or malformed one-time token with a plain message."""
         if not field.raw_data or not TOKEN.match(field.data or ""):
             field.data = new_token()  # the page drawn again can be sent
             raise ValidationError(OUT_OF_DATE)

@@ -6,6 +6,7 @@ from typing import Any
 
 
 def make_psycopg2_gevent_green() -> None:
+    """Let psycopg2 wait for the database without blocking gevent's loop."""
     import psycopg2
     from psycopg2 import extensions
 

@@ -27,14 +27,17 @@ def _hasher(profile: str) -> PasswordHasher:
 
 
 def hasher() -> PasswordHasher:
+    """The argon2 hasher for this app's profile (tests use a fast one)."""
     return _hasher(current_app.config.get("SHARON_ARGON2_PROFILE", "default"))
 
 
 def hash_password(password: str) -> str:
+    """A password's argon2 hash, for storing."""
     return hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    """Whether a password matches its stored hash (never raises on a bad hash)."""
     try:
         return hasher().verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -62,6 +65,7 @@ def spend_equal_time(password: str) -> None:
 
 @cache
 def common_passwords() -> frozenset[str]:
+    """Passwords too common to allow, read once from the data file."""
     text = resources.files("sharon.data").joinpath("common-passwords.txt").read_text("utf-8")
     return frozenset(
         line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"

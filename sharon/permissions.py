@@ -1,21 +1,27 @@
 """Who may do what: one table, one function.
 
-Views and socket handlers ask `can(user, Action.X)`; hiding a button is never
-the check. New areas add their actions here, so the whole policy stays
-readable in one screen.
+Every rule about roles is asked here and nowhere else: `can(user, Action.X)` for one
+person, `roles_with(Action.X)` for a query over many. Services that change state call
+`check(actor, Action.X, message)` first, so the rule holds whichever door the change came
+through (a page, a socket, the command line); the view's `require` decorator is the
+second lock, not the only one. Hiding a button is never the check. New areas add their
+actions here, so the whole policy stays readable in one screen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
 
 from sharon.models.roles import Role
+from sharon.refusals import Refused
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +35,7 @@ class Action(StrEnum):
     REPORT = "report"
     MANAGE_OWN_ACCOUNT = "manage_own_account"
     # Spaces with a restricted audience.
+    SEE_MEMBER_SPACES = "see_member_spaces"
     SEE_CARER_SPACES = "see_carer_spaces"
     SEE_TEAM_SPACES = "see_team_spaces"
     # The moderating team.
@@ -62,6 +69,7 @@ _EVERYONE = frozenset(
     }
 )
 _MODERATOR = _EVERYONE | {
+    Action.SEE_MEMBER_SPACES,
     Action.SEE_CARER_SPACES,
     Action.SEE_TEAM_SPACES,
     Action.MODERATE,
@@ -79,7 +87,7 @@ _CLINICIAN = _MODERATOR | {
 }
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.MEMBER: _EVERYONE,
+    Role.MEMBER: _EVERYONE | {Action.SEE_MEMBER_SPACES},
     Role.CARER: _EVERYONE | {Action.SEE_CARER_SPACES},
     Role.PEER_SUPPORTER: _MODERATOR,
     Role.VOLUNTEER: _MODERATOR,
@@ -95,6 +103,41 @@ def can(user: Any, action: Action) -> bool:
     if not user.is_active:
         return False
     return action in PERMISSIONS.get(Role(user.role), frozenset())
+
+
+# Set while a command-line command runs: the person at the server's shell may do anything,
+# and services are called with actor None. Anywhere else None is nobody and may do nothing.
+_operator: ContextVar[bool] = ContextVar("sharon_operator", default=False)
+
+
+@contextmanager
+def operator() -> Iterator[None]:
+    """Run service calls on behalf of the operator at the command line (actor None)."""
+    token = _operator.set(True)
+    try:
+        yield
+    finally:
+        _operator.reset(token)
+
+
+def check(actor: Any, action: Action, message: str) -> None:
+    """A service's first line: refuse unless this actor may do this, however it was asked."""
+    if actor is None and _operator.get():
+        return
+    if not can(actor, action):
+        raise Refused("forbidden", message)
+
+
+def role_may(role: str, action: Action) -> bool:
+    """What a role allows, whatever the person's status (a badge, a query's shape)."""
+    return action in PERMISSIONS.get(Role(role), frozenset())
+
+
+@cache
+def roles_with(action: Action) -> tuple[str, ...]:
+    """The roles that may do this, for a query over many people (SQL `role IN (...)`)."""
+    return tuple(sorted(role.value for role, actions in PERMISSIONS.items()
+                        if action in actions))
 
 
 def require(action: Action) -> Callable[[F], F]:

@@ -81,6 +81,7 @@ def _visible(user: User) -> list[sa.ColumnElement[bool]]:
 
 
 def search_posts(user: User, text: str, page: int = 1, per_page: int = 20) -> Results:
+    """Posts this person may read that match the words, most relevant first."""
     text = clean_text(text).strip()[:200]
     page = max(1, min(page, 50))
     if not text:

@@ -22,6 +22,7 @@ CSP = "; ".join(
 
 
 def init_app(app: Flask) -> None:
+    """Security headers and cookie settings for every response."""
     production = app.config["SHARON_ENV"] == "production"
 
     @app.after_request

@@ -12,6 +12,7 @@ from sharon.models import User
 
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:
+    """Flask-Login and the session cookie, with the session version check."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.signin"
     login_manager.login_message = "Please sign in to see that page."

@@ -5,18 +5,19 @@ from __future__ import annotations
 import pytest
 
 from sharon.models import Role
-from sharon.permissions import PERMISSIONS, Action, can
+from sharon.permissions import PERMISSIONS, Action, can, check, operator, roles_with
+from sharon.refusals import Refused
 
 A = Action
 EVERYONE = {A.READ_COMMUNITY, A.POST, A.USE_WALL, A.SAVE_RESOURCES, A.REPORT,
             A.MANAGE_OWN_ACCOUNT}
-MODERATOR = EVERYONE | {A.SEE_CARER_SPACES, A.SEE_TEAM_SPACES, A.MODERATE, A.GO_ON_DUTY,
-                        A.VIEW_MODERATION_QUEUE}
+MODERATOR = EVERYONE | {A.SEE_MEMBER_SPACES, A.SEE_CARER_SPACES, A.SEE_TEAM_SPACES, A.MODERATE,
+                        A.GO_ON_DUTY, A.VIEW_MODERATION_QUEUE}
 CLINICIAN = MODERATOR | {A.ISSUE_INVITATIONS, A.MANAGE_MEMBER_NETWORKS, A.VIEW_PRIVATE_DETAILS,
                          A.HANDLE_RISK, A.EDIT_WATCHED_WORDS, A.PUBLISH_RESOURCES,
                          A.MANAGE_WALL_SESSIONS}
 EXPECTED = {
-    Role.MEMBER: EVERYONE,
+    Role.MEMBER: EVERYONE | {A.SEE_MEMBER_SPACES},
     Role.CARER: EVERYONE | {A.SEE_CARER_SPACES},
     Role.PEER_SUPPORTER: MODERATOR,
     Role.VOLUNTEER: MODERATOR,
@@ -91,3 +92,30 @@ def test_forbidden_page_is_styled(client, make_user):
     assert page.status_code == 403
     assert "You do not have permission to see this page" in text(page)
     assert "Need urgent help?" in text(page)
+
+
+def test_roles_with_answers_from_the_same_table():
+    for action in Action:
+        assert set(roles_with(action)) == {r.value for r in Role if action in EXPECTED[r]}
+
+
+def test_a_service_refuses_an_actor_without_permission_whatever_the_door():
+    for role in Role:
+        if A.MANAGE_STAFF in EXPECTED[role]:
+            check(Person(role), A.MANAGE_STAFF, "no")
+            continue
+        with pytest.raises(Refused) as refused:
+            check(Person(role), A.MANAGE_STAFF, "Only admins can do that.")
+        assert (refused.value.code, refused.value.message) == ("forbidden",
+                                                               "Only admins can do that.")
+
+
+def test_nobody_is_the_operator_outside_a_command():
+    with pytest.raises(Refused):
+        check(None, A.MANAGE_STAFF, "no")
+    with operator():
+        check(None, A.MANAGE_STAFF, "no")
+        with pytest.raises(Refused):  # a real person is still asked in full
+            check(Person("member"), A.MANAGE_STAFF, "no")
+    with pytest.raises(Refused):
+        check(None, A.MANAGE_STAFF, "no")

@@ -20,12 +20,14 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 @bp.get("/")
 @require(Action.MANAGE_OWN_ACCOUNT)
 def overview() -> str:
+    """This person's own account page."""
     return render_template("account/overview.html")
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @require(Action.MANAGE_OWN_ACCOUNT)
 def password() -> str | Response:
+    """Change one's own password; other sessions are signed out."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from sharon import clock, passwords
+from sharon import clock, passwords, permissions
 from sharon.content import clean_text
 from sharon.extensions import db
 from sharon.invitations.services import username_taken
-from sharon.models import Network, Role, Status, User
+from sharon.models import Audit, Network, Role, Status, User
+from sharon.moderation.services import record
+from sharon.permissions import Action
 from sharon.refusals import Refused
 from sharon.validators import username_problem
 
@@ -29,8 +31,9 @@ class NewAccount:
     network_ids: Sequence[int] = field(default_factory=tuple)
 
 
-def create_account(info: NewAccount, by: User | None = None) -> User:
+def create_account(by: User | None, info: NewAccount) -> User:
     """Create an account directly (staff accounts; the CLI). Members normally join by invitation."""
+    permissions.check(by, Action.MANAGE_STAFF, "Only admins can create accounts.")
     problem = username_problem(info.username)
     if problem:
         raise Refused("invalid_username", problem)
@@ -60,38 +63,54 @@ def create_account(info: NewAccount, by: User | None = None) -> User:
     )
     db.session.add(user)
     db.session.flush()
+    record(by, Audit.ACCOUNT_CREATE, "user", user.id, role=str(info.role),
+           networks=[n.id for n in networks])
     return user
 
 
-def set_networks(user: User, network_ids: Sequence[int]) -> None:
+def set_networks(by: User, user: User, network_ids: Sequence[int]) -> None:
+    """Which networks' spaces a person sees (at least one)."""
+    permissions.check(by, Action.MANAGE_MEMBER_NETWORKS,
+                      "Only clinicians and admins can change someone's networks.")
     networks = list(db.session.scalars(sa.select(Network).where(Network.id.in_(network_ids))))
     if not networks:
         raise Refused("invalid", "A person must belong to at least one network.")
     user.networks = networks
     db.session.flush()
+    record(by, Audit.ACCOUNT_NETWORKS_SET, "user", user.id, networks=[n.id for n in networks])
 
 
-def set_status(by: User, user: User, status: Status) -> None:
+def set_status(by: User, user: User, status: Status, reason: str = "") -> None:
+    """Suspend or reinstate someone; suspending signs them out everywhere."""
+    permissions.check(by, Action.MANAGE_STAFF, "Only admins can suspend or reinstate accounts.")
     if user.id == by.id:
         raise Refused("forbidden", "You cannot suspend your own account.")
     user.status = status
     if status == Status.SUSPENDED:
         user.session_version += 1  # sign them out everywhere
     db.session.flush()
+    record(by, Audit.ACCOUNT_STATUS_SET, "user", user.id, reason, status=str(status))
 
 
 def set_role(by: User, user: User, role: Role) -> None:
+    """Change a staff member's role (never one's own, so there is always someone to undo it)."""
+    permissions.check(by, Action.MANAGE_STAFF, "Only admins can change roles.")
     if user.id == by.id:
         raise Refused("forbidden", "You cannot change your own role.")
+    was = user.role
     user.role = role
     db.session.flush()
+    record(by, Audit.ACCOUNT_ROLE_SET, "user", user.id, role=str(role), was=str(was))
 
 
 def slugify(name: str) -> str:
+    """A network's name as it appears in links and the command line."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80]
 
 
-def create_network(name: str, description: str = "") -> Network:
+def create_network(by: User | None, name: str, description: str = "") -> Network:
+    """A new network (a service or team whose members share spaces)."""
+    permissions.check(by, Action.MANAGE_NETWORKS, "Only admins can add networks.")
     name, description = clean_text(name).strip(), clean_text(description)
     if not 2 <= len(name) <= 80:
         raise Refused("invalid", "A network name needs 2 to 80 characters.")
@@ -106,14 +125,17 @@ def create_network(name: str, description: str = "") -> Network:
     network = Network(name=name, slug=slug, description=description.strip()[:500])
     db.session.add(network)
     db.session.flush()
+    record(by, Audit.NETWORK_CREATE, "network", network.id, name=network.name)
     return network
 
 
 def all_networks() -> list[Network]:
+    """Every network, by name (for choosing)."""
     return list(db.session.scalars(sa.select(Network).order_by(Network.name)))
 
 
 def list_users(query: str = "", limit: int = 200) -> list[User]:
+    """People whose username contains the query, for the people page."""
     stmt = sa.select(User).order_by(User.username_key).limit(limit)
     if query:
         stmt = stmt.where(User.username_key.contains(query.lower(), autoescape=True))

@@ -21,6 +21,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/people")
 @require(Action.VIEW_PRIVATE_DETAILS)
 def people() -> str:
+    """Staff search for a person by username."""
     query = text_arg("q", 30).strip()
     return render_template("admin/people.html", people=services.list_users(query), query=query)
 
@@ -35,6 +36,7 @@ def _person(user_id: int) -> User:
 @bp.get("/people/<int:user_id>")
 @require(Action.VIEW_PRIVATE_DETAILS)
 def person(user_id: int) -> str:
+    """One person's details, networks, status and role, for staff."""
     user = _person(user_id)
     networks_form = NetworksForm(networks=[n.id for n in user.networks])
     networks_form.networks.choices = options((n.id, n.name) for n in services.all_networks())
@@ -47,13 +49,14 @@ def person(user_id: int) -> str:
 @bp.post("/people/<int:user_id>/networks")
 @require(Action.MANAGE_MEMBER_NETWORKS)
 def person_networks(user_id: int) -> Response:
+    """Change which networks' spaces a person sees."""
     user = _person(user_id)
     form = NetworksForm()
     form.networks.choices = options((n.id, n.name) for n in services.all_networks())
     if not form.validate_on_submit():
         flash(" ".join(sum(form.errors.values(), [])) or "Please try again.", "error")
         return redirect(url_for("admin.person", user_id=user.id))
-    services.set_networks(user, form.networks.data)
+    services.set_networks(current_user, user, form.networks.data)
     db.session.commit()
     flash(f"{user.username}'s networks have been updated.", "success")
     return redirect(url_for("admin.person", user_id=user.id))
@@ -62,6 +65,7 @@ def person_networks(user_id: int) -> Response:
 @bp.post("/people/<int:user_id>/status")
 @require(Action.MANAGE_STAFF)
 def person_status(user_id: int) -> Response:
+    """Suspend or reinstate someone."""
     user = _person(user_id)
     form = StatusForm()
     if form.validate_on_submit():
@@ -79,6 +83,7 @@ def person_status(user_id: int) -> Response:
 @bp.post("/people/<int:user_id>/role")
 @require(Action.MANAGE_STAFF)
 def person_role(user_id: int) -> Response:
+    """Change a team member's role."""
     user = _person(user_id)
     form = RoleForm()
     if form.validate_on_submit():
@@ -96,6 +101,7 @@ def person_role(user_id: int) -> Response:
 @bp.route("/people/new", methods=["GET", "POST"])
 @require(Action.MANAGE_STAFF)
 def new_person() -> str | Response:
+    """Create a team account directly (members join by invitation)."""
     form = StaffAccountForm()
     form.networks.choices = options((n.id, n.name) for n in services.all_networks())
     if form.validate_on_submit():
@@ -107,7 +113,7 @@ def new_person() -> str | Response:
         try:
             user = writes.save_once(
                 form.submission.data, current_user,
-                lambda: services.create_account(account, by=current_user),
+                lambda: services.create_account(current_user, account),
                 lambda made: url_for("admin.person", user_id=made.id))
         except writes.AlreadySent as sent:
             return sent.response()
@@ -125,12 +131,14 @@ def new_person() -> str | Response:
 @bp.route("/networks", methods=["GET", "POST"])
 @require(Action.MANAGE_NETWORKS)
 def networks() -> str | Response:
+    """List networks and add one."""
     form = NetworkForm()
     if form.validate_on_submit():
         try:
             network = writes.save_once(
                 form.submission.data, current_user,
-                lambda: services.create_network(form.name.data, form.description.data or ""),
+                lambda: services.create_network(current_user, form.name.data,
+                                                form.description.data or ""),
                 lambda _: url_for("admin.networks"))
         except writes.AlreadySent as sent:
             return sent.response()

@@ -17,6 +17,7 @@ class SignInForm(Form):
 
 class NewPasswordMixin:
     def validate_password(self, field: PasswordField) -> None:
+        """Refuse a weak password here, so the form shows why beside the field."""
         username = getattr(getattr(self, "username", None), "data", "") or ""
         problems = passwords.problems(field.data or "", username)
         if problems:
@@ -39,11 +40,13 @@ class JoinForm(NewPasswordMixin, OnceForm):
         validators=[DataRequired("Please read and accept the community guidelines to join.")])
 
     def validate_username(self, field: StringField) -> None:
+        """Refuse an unusable or look-alike username beside the field."""
         problem = username_problem((field.data or "").strip())
         if problem:
             raise ValidationError(problem)
 
     def validate_email(self, field: EmailField) -> None:
+        """Refuse an obviously mistyped email address beside the field."""
         if field.data and ("@" not in field.data or "." not in field.data.split("@")[-1]):
             raise ValidationError("Enter an email address like name@example.org, or leave it "
                                   "empty.")

@@ -31,6 +31,7 @@ class LockoutPolicy:
 
 
 def find_user(username: str) -> User | None:
+    """The account with this username, ignoring case and outer spaces."""
     return db.session.scalar(sa.select(User).where(User.username_key == username.strip().lower()))
 
 

@@ -41,6 +41,7 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_signin_limit, methods=["POST"])
 def signin() -> str | Response:
+    """Sign in, with a lock-out after repeated failures that does not reveal who exists."""
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = SignInForm()
@@ -73,6 +74,7 @@ def signin() -> str | Response:
 
 @bp.post("/sign-out")
 def signout() -> Response:
+    """Sign out (a form with a token, so another site cannot sign someone out)."""
     form = ButtonForm()
     if form.validate_on_submit():
         # Sessions live in a signed cookie: a copy kept by someone else would outlive a
@@ -88,6 +90,7 @@ def signout() -> Response:
 @bp.route("/join", methods=["GET", "POST"])
 @limiter.limit(_signin_limit, methods=["POST"])
 def join() -> str | Response:
+    """Join with an invitation code: choose a username and password, accept the guidelines."""
     if current_user.is_authenticated:
         flash("You are already signed in.", "info")
         return redirect(url_for("pages.home"))

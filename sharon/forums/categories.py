@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from sharon import permissions
 from sharon.content import clean_text
 from sharon.extensions import db
-from sharon.models import Category, CategoryAudience, Network
+from sharon.models import Audit, Category, CategoryAudience, Network, User
+from sharon.moderation.services import record
+from sharon.permissions import Action
 from sharon.refusals import Refused
+
+_ONLY_ADMINS = "Only admins can change the forum's categories."
 
 
 def _check(network_id: int, name: str, audience: str) -> tuple[Network, str]:
@@ -20,21 +25,27 @@ def _check(network_id: int, name: str, audience: str) -> tuple[Network, str]:
     return network, name
 
 
-def create(network_id: int, name: str, description: str, position: int,
+def create(by: User | None, network_id: int, name: str, description: str, position: int,
            audience: str) -> Category:
+    """A new category in a network, for everyone there, carers or the team."""
+    permissions.check(by, Action.MANAGE_CATEGORIES, _ONLY_ADMINS)
     network, name = _check(network_id, name, audience)
     category = Category(network=network, name=name,
                         description=clean_text(description).strip()[:300],
                         position=position, audience=audience)
     db.session.add(category)
     db.session.flush()
+    record(by, Audit.CATEGORY_CREATE, "category", category.id, name=name, audience=audience)
     return category
 
 
-def update(category: Category, network_id: int, name: str, description: str, position: int,
-           audience: str) -> None:
+def update(by: User, category: Category, network_id: int, name: str, description: str,
+           position: int, audience: str) -> None:
+    """Rename, move or re-audience a category."""
+    permissions.check(by, Action.MANAGE_CATEGORIES, _ONLY_ADMINS)
     network, name = _check(network_id, name, audience)
     category.network, category.name = network, name
     category.description = clean_text(description).strip()[:300]
     category.position, category.audience = position, audience
     db.session.flush()
+    record(by, Audit.CATEGORY_UPDATE, "category", category.id, name=name, audience=audience)

@@ -74,7 +74,8 @@ def seed(echo) -> None:  # type: ignore[no-untyped-def]
         category = db.session.scalar(sa.select(Category).where(
             Category.network_id == network.id, Category.name == name))
         if category is None:
-            category = categories.create(network.id, name, description, len(by_name), audience)
+            category = categories.create(None, network.id, name, description, len(by_name),
+                                         audience)
             created += 1
         by_name[name] = category
     db.session.flush()

@@ -52,11 +52,13 @@ class EditForm(Form):
     version = HiddenField()
 
     def validate_version(self, field: HiddenField) -> None:
+        """Refuse a missing or tampered edit version."""
         if not VERSION.match(field.data or "") or int(field.data) > MAX_ID:
             raise ValidationError(OUT_OF_DATE)
 
     @property
     def based_on(self) -> int:
+        """The version of the post the edit started from, to catch a clash."""
         return int(self.version.data)
 
 

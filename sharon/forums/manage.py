@@ -26,6 +26,7 @@ MAX_MUTED_WORDS = 50
 @bp.route("/muted-words", methods=["GET", "POST"])
 @require(Action.READ_COMMUNITY)
 def muted_words() -> str | Response:
+    """A person's own muted words: posts containing them are folded away for them only."""
     form = MutedWordForm()
     words = db.session.scalars(sa.select(MutedWord).where(MutedWord.user_id == current_user.id)
                                .order_by(MutedWord.term)).all()
@@ -63,6 +64,7 @@ def _mute(term: str) -> None:
 @bp.post("/muted-words/remove")
 @require(Action.READ_COMMUNITY)
 def unmute_word() -> Response:
+    """Remove one of one's muted words."""
     if not ButtonForm().validate_on_submit():
         abort(400)
     word = db.session.get(MutedWord, (current_user.id, text_arg("term", 60, source="form")))
@@ -76,6 +78,7 @@ def unmute_word() -> Response:
 @bp.route("/manage/categories", methods=["GET", "POST"])
 @require(Action.MANAGE_CATEGORIES)
 def manage_categories() -> str | Response:
+    """Admins list and add categories."""
     form = CategoryForm()
     form.network_id.choices = options((n.id, n.name) for n in all_networks())
     if form.validate_on_submit():
@@ -83,7 +86,8 @@ def manage_categories() -> str | Response:
             category = writes.save_once(
                 form.submission.data, current_user,
                 lambda: category_services.create(
-                    form.network_id.data, form.name.data, form.description.data or "",
+                    current_user, form.network_id.data, form.name.data,
+                    form.description.data or "",
                     form.position.data, form.audience.data),
                 lambda c: url_for("forums.edit_category", category_id=c.id))
         except writes.AlreadySent as sent:
@@ -103,6 +107,7 @@ def manage_categories() -> str | Response:
 @bp.route("/manage/categories/<int:category_id>", methods=["GET", "POST"])
 @require(Action.MANAGE_CATEGORIES)
 def edit_category(category_id: int) -> str | Response:
+    """Admins rename, move or re-audience a category."""
     category = db.session.get(Category, category_id)
     if category is None:
         abort(404)
@@ -110,7 +115,7 @@ def edit_category(category_id: int) -> str | Response:
     form.network_id.choices = options((n.id, n.name) for n in all_networks())
     if form.validate_on_submit():
         try:
-            category_services.update(category, form.network_id.data, form.name.data,
+            category_services.update(current_user, category, form.network_id.data, form.name.data,
                                      form.description.data or "", form.position.data,
                                      form.audience.data)
         except Refused as refused:

@@ -9,6 +9,7 @@ from sharon.content import clean_text
 from sharon.extensions import db
 from sharon.forums import services
 from sharon.models import (
+    Audit,
     Category,
     ItemKind,
     Level,
@@ -56,7 +57,7 @@ def report(user: User, post: Post, reason: str, detail: str) -> bool:
     if reporters >= AUTO_HIDE_REPORTS and post.status == PostStatus.VISIBLE:
         # Protect the community when nobody is on duty: hidden until a moderator looks.
         _set_post_status(post, PostStatus.HIDDEN, f"hidden after {reporters} reports")
-        moderation.record(None, "auto_hide", "post", post.id,
+        moderation.record(None, Audit.POST_AUTO_HIDE, "post", post.id,
                           reason=f"reported by {reporters} people")
         return True
     return False
@@ -75,6 +76,7 @@ def _set_post_status(post: Post, status: PostStatus, reason: str) -> None:
 
 
 def moderate_post(moderator: User, post: Post, action: str, reason: str) -> str:
+    """Hide, show, approve or reject a post, with a reason for the audit log."""
     if not can(moderator, Action.MODERATE):
         raise Refused("forbidden", "Only the moderating team can do that.")
     if action not in POST_ACTIONS:
@@ -100,7 +102,7 @@ def moderate_post(moderator: User, post: Post, action: str, reason: str) -> str:
             raise Refused("invalid", "This post is not waiting for approval.")
         _set_post_status(post, PostStatus.HIDDEN, reason or "not approved")
         message = "The post was not approved and stays hidden."
-    moderation.record(moderator, f"post_{action}", "post", post.id, reason=reason,
+    moderation.record(moderator, Audit(f"post_{action}"), "post", post.id, reason=reason,
                       thread_id=post.thread_id)
     moderation.resolve("post", post.id, moderator, f"{action}: {reason}" if reason else action)
     db.session.flush()
@@ -109,6 +111,7 @@ def moderate_post(moderator: User, post: Post, action: str, reason: str) -> str:
 
 def moderate_thread(moderator: User, thread: Thread, action: str, reason: str,
                     category_id: int | None = None) -> str:
+    """Hide, show, lock, pin or move a thread, with a reason for the audit log."""
     if not can(moderator, Action.MODERATE):
         raise Refused("forbidden", "Only the moderating team can do that.")
     if action not in THREAD_ACTIONS:
@@ -131,7 +134,7 @@ def moderate_thread(moderator: User, thread: Thread, action: str, reason: str,
         thread.category.thread_count = max(0, thread.category.thread_count - 1)
         target.thread_count += 1
         thread.category = target
-    moderation.record(moderator, f"thread_{action}", "thread", thread.id, reason=reason,
+    moderation.record(moderator, Audit(f"thread_{action}"), "thread", thread.id, reason=reason,
                       **detail)
     db.session.flush()
     past = {"hide": "hidden", "unhide": "visible again", "lock": "locked",

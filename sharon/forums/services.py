@@ -26,7 +26,6 @@ from sharon.models import (
     PostRevision,
     PostStatus,
     Reaction,
-    Role,
     Thread,
     ThreadFollow,
     ThreadKind,
@@ -62,10 +61,12 @@ class Outcome:
 
 
 def not_found() -> Refused:
+    """The same refusal for "missing" and "not yours to see", so neither is revealed."""
     return Refused("not_found", "We could not find that page.")
 
 
 def category_for(user: User, category_id: int) -> Category:
+    """A category this person may read, or not_found."""
     category = db.session.get(Category, category_id)
     if category is None or not visibility.may_see_category(user, category):
         raise not_found()
@@ -78,6 +79,7 @@ _THREAD = (sa.select(Thread).options(so.joinedload(Thread.category))
 
 
 def thread_for(user: User, thread_id: int) -> Thread:
+    """A thread this person may read, with its category, in one query; or not_found."""
     thread = db.session.execute(_THREAD, {"thread_id": thread_id}).scalar_one_or_none()
     if thread is None or not visibility.may_see_thread(user, thread):
         raise not_found()
@@ -85,6 +87,7 @@ def thread_for(user: User, thread_id: int) -> Thread:
 
 
 def post_for(user: User, post_id: int) -> Post:
+    """A post this person may act on, or not_found."""
     post = db.session.get(Post, post_id)
     if post is None or not visibility.may_see_thread(user, post.thread):
         raise not_found()
@@ -111,7 +114,7 @@ def _check_note(note: str | None) -> str | None:
 def _must_wait(user: User) -> bool:
     """New-member pre-moderation: a member's or carer's first N posts wait for approval."""
     first_n = current_app.config.get("SHARON_PREMODERATE_FIRST_POSTS", 0)
-    if not first_n or user.role not in (Role.MEMBER, Role.CARER):
+    if not first_n or can(user, Action.MODERATE):
         return False
     published = db.session.scalar(
         sa.select(sa.func.count()).select_from(Post).where(
@@ -178,6 +181,7 @@ def _published(thread: Thread, post: Post) -> None:
 
 def create_thread(user: User, category: Category, title: str, kind: str, body: str,
                   content_note: str | None = None) -> Outcome:
+    """Start a thread with its first post, checked, screened and perhaps held."""
     if not can(user, Action.POST):
         raise Refused("forbidden", "You cannot post.")
     if not visibility.may_see_category(user, category):
@@ -206,6 +210,7 @@ def create_thread(user: User, category: Category, title: str, kind: str, body: s
 
 
 def reply(user: User, thread: Thread, body: str, content_note: str | None = None) -> Outcome:
+    """Add a post to a thread (refused when locked, except for the team)."""
     if not can(user, Action.POST):
         raise Refused("forbidden", "You cannot post.")
     if not visibility.may_see_thread(user, thread):
@@ -284,6 +289,7 @@ def edit(user: User, post: Post, body: str, content_note: str | None = None,
 
 
 def delete(user: User, post: Post) -> None:
+    """Remove one's own post; it stays as "removed" so replies keep their place."""
     if post.author_id != user.id:
         raise Refused("forbidden", "You can only remove your own posts.")
     if post.status == PostStatus.DELETED:
@@ -314,12 +320,14 @@ def toggle_reaction(user: User, post: Post, kind: str) -> bool:
 
 
 def follow(user: User, thread: Thread) -> None:
+    """Get notified of new replies in a thread."""
     if db.session.get(ThreadFollow, (user.id, thread.id)) is None:
         db.session.add(ThreadFollow(user_id=user.id, thread_id=thread.id))
         db.session.flush()
 
 
 def unfollow(user: User, thread: Thread) -> None:
+    """Stop notifications from a thread."""
     existing = db.session.get(ThreadFollow, (user.id, thread.id))
     if existing:
         db.session.delete(existing)

@@ -4,12 +4,16 @@ shown, or alerted, to someone who cannot open it)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import sqlalchemy as sa
 from flask import url_for
 
 from sharon.extensions import db
 from sharon.forums import visibility
-from sharon.models import Post, Thread, User
-from sharon.moderation import alerts, services
+from sharon.models import Post, PostStatus, Thread, User
+from sharon.moderation.subjects import Subject
+from sharon.moderation.subjects import register as register_subjects
 
 
 def _post_link(post_id: int) -> str | None:
@@ -30,6 +34,24 @@ def _may_see_thread(moderator: User, thread_id: int) -> bool:
     return thread is not None and visibility.may_see_thread(moderator, thread)
 
 
+def _held_posts(post_ids: Iterable[int]) -> set[int]:
+    ids = list(post_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(Post.id).where(
+        Post.id.in_(ids), Post.status == PostStatus.HELD)))
+
+
+def _review_post(post_id: int) -> str:
+    return url_for("forums.moderate_post", post_id=post_id)
+
+
 def register() -> None:
-    services.SUBJECT_LINKS.update(post=_post_link, thread=_thread_link)
-    alerts.AUDIENCES.update(post=_may_see_post, thread=_may_see_thread)
+    """Tell the moderation queue about forum posts and threads (from the app factory)."""
+    register_subjects(
+        Subject("post", "forum post", "the forums", _post_link, _may_see_post,
+                _held_posts, _review_post),
+        Subject("thread", "forum thread", "the forums", _thread_link, _may_see_thread),
+        # Refused words kept for the team: nothing to open, and only the author's name.
+        Subject("refused_post", "refused forum post", "the forums"),
+    )

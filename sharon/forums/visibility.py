@@ -10,7 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from sharon.extensions import db
 from sharon.models import Category, CategoryAudience, Post, PostStatus, Thread, User, user_networks
-from sharon.permissions import PERMISSIONS, Action, can
+from sharon.permissions import Action, can, roles_with
 
 
 def sees_everything(user: User) -> bool:
@@ -19,6 +19,7 @@ def sees_everything(user: User) -> bool:
 
 
 def audiences_for(user: User) -> list[str]:
+    """Which category audiences this person may read."""
     audiences = [CategoryAudience.EVERYONE.value]
     if can(user, Action.SEE_CARER_SPACES):
         audiences.append(CategoryAudience.CARERS.value)
@@ -42,6 +43,7 @@ def network_ids(user: User) -> list[int]:
 
 
 def category_clause(user: User) -> ColumnElement[bool]:
+    """SQL that keeps only the categories this person may read."""
     return category_rule(reader(user), user.id, audiences_for(user))
 
 
@@ -54,6 +56,7 @@ class Reader(NamedTuple):
 
 
 def reader(user: User) -> Reader:
+    """What a person may see, reduced to the values the visibility SQL needs."""
     return Reader(can(user, Action.READ_COMMUNITY), sees_everything(user),
                   can(user, Action.MODERATE))
 
@@ -71,6 +74,7 @@ def category_rule(kind: Reader, user_id: int | ColumnElement[int],
 
 
 def may_see_category(user: User, category: Category) -> bool:
+    """Whether this person may read this category (its network and audience)."""
     if not can(user, Action.READ_COMMUNITY):
         return False
     if sees_everything(user):
@@ -92,6 +96,7 @@ def thread_rule(moderator: bool, user_id: int | ColumnElement[int]) -> ColumnEle
 
 
 def may_see_thread(user: User, thread: Thread) -> bool:
+    """Whether this person may read this thread (hidden and held ones too)."""
     if not may_see_category(user, thread.category):
         return False
     if can(user, Action.MODERATE):
@@ -113,10 +118,6 @@ def post_rule(moderator: bool, user_id: int | ColumnElement[int]) -> ColumnEleme
                   sa.and_(Post.status == PostStatus.HELD.value, Post.author_id == user_id))
 
 
-def _roles_with(action: Action) -> list[str]:
-    return [role.value for role, actions in PERMISSIONS.items() if action in actions]
-
-
 def viewers(thread: Thread, user_ids: Iterable[int]) -> set[int]:
     """Which of these people may see the thread now: one query, however many there are.
 
@@ -126,19 +127,19 @@ def viewers(thread: Thread, user_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     audience = thread.category.audience
-    readers = [r for r in _roles_with(Action.READ_COMMUNITY)
+    readers = [r for r in roles_with(Action.READ_COMMUNITY)
                if audience == CategoryAudience.EVERYONE
-               or (audience == CategoryAudience.CARERS and r in _roles_with(
+               or (audience == CategoryAudience.CARERS and r in roles_with(
                    Action.SEE_CARER_SPACES))
-               or (audience == CategoryAudience.TEAM and r in _roles_with(
+               or (audience == CategoryAudience.TEAM and r in roles_with(
                    Action.SEE_TEAM_SPACES))]
     in_network = sa.exists().where(user_networks.c.user_id == User.id,
                                    user_networks.c.network_id == thread.category.network_id)
-    sees_space = sa.or_(User.role.in_(_roles_with(Action.SEE_TEAM_SPACES)),
+    sees_space = sa.or_(User.role.in_(roles_with(Action.SEE_TEAM_SPACES)),
                         sa.and_(User.role.in_(readers), in_network))
     conditions = [User.id.in_(ids), User.status == "active", sees_space]
     if thread.hidden or thread.held:
-        moderators = User.role.in_(_roles_with(Action.MODERATE))
+        moderators = User.role.in_(roles_with(Action.MODERATE))
         conditions.append(moderators if thread.hidden or thread.author_id is None else
                           sa.or_(moderators, User.id == thread.author_id))
     return set(db.session.scalars(sa.select(User.id).where(*conditions)))

@@ -16,11 +16,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from sharon import clock, passwords
+from sharon import clock, passwords, permissions
 from sharon.content import clean_text
 from sharon.extensions import db
-from sharon.models import Invitation, InvitationStatus, Network, Role, User
-from sharon.models.roles import INVITABLE_ROLES, MODERATING_TEAM
+from sharon.models import Audit, Invitation, InvitationStatus, Network, Role, User
+from sharon.models.roles import INVITABLE_ROLES
+from sharon.moderation.services import record
+from sharon.permissions import Action, can, roles_with
 from sharon.refusals import Refused
 from sharon.validators import imitation_problem, username_problem
 
@@ -45,10 +47,12 @@ def normalise_code(code: str) -> str:
 
 
 def hash_code(code: str) -> str:
+    """Codes are stored only as this hash, so a leaked database holds no usable code."""
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
 
 def new_code() -> str:
+    """A new code, easy to read aloud (no 0/O or 1/I confusion)."""
     raw = base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().rstrip("=")
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
@@ -63,6 +67,8 @@ class NewInvitation:
 
 def issue(by: User, info: NewInvitation) -> tuple[Invitation, str]:
     """Create an invitation; returns it with the plain code, which is never stored."""
+    permissions.check(by, Action.ISSUE_INVITATIONS,
+                      "Only clinicians and admins can issue invitations.")
     if info.role not in INVITABLE_ROLES:
         raise Refused("forbidden", "Invitations can be for members or carers only.")
     if not 1 <= info.days <= 90:
@@ -84,6 +90,8 @@ def issue(by: User, info: NewInvitation) -> tuple[Invitation, str]:
     )
     db.session.add(invitation)
     db.session.flush()
+    record(by, Audit.INVITATION_ISSUE, "invitation", invitation.id, role=str(info.role),
+           days=info.days)
     return invitation, code
 
 
@@ -113,6 +121,7 @@ class Redemption:
 
 
 def username_taken(username: str) -> bool:
+    """Whether a username is in use, ignoring case."""
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(User).where(User.username_key == username.lower())
     ) > 0
@@ -121,7 +130,7 @@ def username_taken(username: str) -> bool:
 def team_usernames() -> list[str]:
     """The moderating team's names, which nobody joining may imitate."""
     return list(db.session.scalars(sa.select(User.username).where(
-        User.role.in_([str(role) for role in MODERATING_TEAM]))))
+        User.role.in_(roles_with(Action.MODERATE)))))
 
 
 def redeem(info: Redemption) -> User:
@@ -177,17 +186,22 @@ def redeem(info: Redemption) -> User:
     return user
 
 
-def revoke(by: User, invitation: Invitation, may_revoke_any: bool) -> None:
-    if invitation.created_by_id != by.id and not may_revoke_any:
+def revoke(by: User, invitation: Invitation) -> None:
+    """Withdraw an open invitation: one's own, or (admins) anyone's."""
+    permissions.check(by, Action.ISSUE_INVITATIONS,
+                      "Only clinicians and admins can withdraw invitations.")
+    if invitation.created_by_id != by.id and not can(by, Action.MANAGE_STAFF):
         raise Refused("forbidden", "You can only withdraw invitations you issued.")
     if invitation.status != InvitationStatus.OPEN:
         raise Refused("not_open", "Only open invitations can be withdrawn.")
     invitation.revoked_at = clock.now()
     invitation.revoked_by_id = by.id
     db.session.flush()
+    record(by, Audit.INVITATION_REVOKE, "invitation", invitation.id)
 
 
 def listed_for(user: User, see_all: bool) -> list[Invitation]:
+    """Invitations this person issued, or every invitation for those who see all."""
     query = sa.select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())
     if not see_all:
         query = query.where(Invitation.created_by_id == user.id)

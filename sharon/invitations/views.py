@@ -22,6 +22,7 @@ bp = Blueprint("invitations", __name__, url_prefix="/invitations")
 @bp.get("/")
 @require(Action.ISSUE_INVITATIONS)
 def index() -> str:
+    """Invitations issued, with their state (open, used, expired, withdrawn)."""
     see_all = can(current_user, Action.MANAGE_STAFF)
     return render_template(
         "invitations/index.html",
@@ -35,6 +36,7 @@ def index() -> str:
 @bp.route("/new", methods=["GET", "POST"])
 @require(Action.ISSUE_INVITATIONS)
 def new() -> str | Response:
+    """Issue an invitation; its code is shown once, on this response only."""
     form = InvitationForm()
     networks = all_networks()
     form.networks.choices = options((n.id, n.name) for n in networks)
@@ -66,6 +68,7 @@ def new() -> str | Response:
 @bp.post("/<int:invitation_id>/revoke")
 @require(Action.ISSUE_INVITATIONS)
 def revoke(invitation_id: int) -> Response:
+    """Withdraw an open invitation."""
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
@@ -73,7 +76,7 @@ def revoke(invitation_id: int) -> Response:
     if invitation is None:
         abort(404)
     try:
-        services.revoke(current_user, invitation, can(current_user, Action.MANAGE_STAFF))
+        services.revoke(current_user, invitation)
     except Refused as refused:
         db.session.rollback()
         if refused.code == "forbidden":

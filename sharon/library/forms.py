@@ -60,6 +60,7 @@ class ResourceForm(OnceForm):
                                validators=[DataRequired("Choose at least one network.")])
 
     def validate_duration(self, field: StringField) -> None:
+        """Refuse a video length that is not minutes and seconds."""
         try:
             parse_duration(field.data)
         except ValueError as error:

@@ -89,17 +89,20 @@ REFUSED_TYPE = {
 
 
 def limit_for(slot: Slot, max_video_bytes: int) -> int:
+    """The largest file accepted in this slot."""
     return {Slot.VIDEO: max_video_bytes, Slot.POSTER: POSTER_LIMIT,
             Slot.CAPTIONS: CAPTIONS_LIMIT}[slot]
 
 
 def describe_size(size: int) -> str:
+    """A size in the words the upload form uses ("20 MB")."""
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.0f} MB"
     return f"{max(1, size // 1024)} KB"
 
 
 def too_large(slot: Slot, limit: int) -> Refused:
+    """The refusal for a file over its slot's limit."""
     return Refused("too_large", f"That file is larger than the {describe_size(limit)} allowed "
                                 f"for a {slot.value} file. Nothing was saved.")
 

@@ -21,13 +21,13 @@ from sharon.extensions import db
 from sharon.library.media import Slot, Stored
 from sharon.models import (
     Audience,
+    Audit,
     ModerationAction,
     Network,
     Resource,
     ResourceFeedback,
     ResourceKind,
     ResourceStatus,
-    Role,
     SavedResource,
     Tag,
     User,
@@ -67,10 +67,13 @@ def visible_resources(user: User | None) -> sa.Select[tuple[Resource]]:
     if user is None or not can(user, Action.SAVE_RESOURCES):
         return query.where(sa.false())
     query = query.where(live_clause(clock.now()))
-    if user.role == Role.CARER:
-        query = query.where(Resource.audience.in_([Audience.CARERS, Audience.BOTH]))
-    elif not user.is_moderator:
-        query = query.where(Resource.audience.in_([Audience.MEMBERS, Audience.BOTH]))
+    audiences = [Audience.BOTH]
+    if can(user, Action.SEE_MEMBER_SPACES):
+        audiences.append(Audience.MEMBERS)
+    if can(user, Action.SEE_CARER_SPACES):
+        audiences.append(Audience.CARERS)
+    if len(audiences) < len(Audience):
+        query = query.where(Resource.audience.in_(audiences))
     network_ids = [n.id for n in user.networks]
     return query.where(Resource.networks.any(Network.id.in_(network_ids)))
 
@@ -89,10 +92,12 @@ class Page:
 
     @property
     def has_previous(self) -> bool:
+        """Whether a "newer" link is shown."""
         return self.number > 1
 
     @property
     def has_next(self) -> bool:
+        """Whether an "older" link is shown."""
         return self.number < self.pages
 
 
@@ -160,11 +165,13 @@ class ResourceInput:
 
 
 def check_publisher(user: User) -> None:
+    """Refuse anyone who may not change the library, whichever door they came through."""
     if not can(user, Action.PUBLISH_RESOURCES):
         raise Refused("forbidden", "Only clinicians and admins can change the library.")
 
 
 def slugify(name: str) -> str:
+    """A tag's name as it appears in links."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
 
 
@@ -248,7 +255,7 @@ def create(author: User, kind: ResourceKind, info: ResourceInput) -> Resource:
     _apply(resource, info)
     db.session.add(resource)
     db.session.flush()
-    record(author, "resource_created", SUBJECT, resource.id, kind=str(kind),
+    record(author, Audit.RESOURCE_CREATE, SUBJECT, resource.id, kind=str(kind),
            title=resource.title)
     return resource
 
@@ -260,11 +267,11 @@ def update(actor: User, resource: Resource, info: ResourceInput) -> list[str]:
     if resource.status != ResourceStatus.DRAFT:
         _check_publishable(resource)
     if changed:
-        _touch(actor, resource, "resource_updated", changed=changed)
+        _touch(actor, resource, Audit.RESOURCE_UPDATE, changed=changed)
     return changed
 
 
-def _touch(actor: User, resource: Resource, action: str, **detail: object) -> None:
+def _touch(actor: User, resource: Resource, action: Audit, **detail: object) -> None:
     resource.updated_at = clock.now()
     resource.updated_by = actor
     db.session.flush()
@@ -299,13 +306,13 @@ def publish(actor: User, resource: Resource, when: datetime | None = None) -> No
     if when is None:
         resource.status = ResourceStatus.PUBLISHED
         resource.publish_at = now
-        _touch(actor, resource, "resource_published")
+        _touch(actor, resource, Audit.RESOURCE_PUBLISH)
         return
     if when <= now:
         raise Refused("invalid_time", "Choose a time in the future, or publish it now.")
     resource.status = ResourceStatus.SCHEDULED
     resource.publish_at = when
-    _touch(actor, resource, "resource_scheduled", publish_at=when.isoformat())
+    _touch(actor, resource, Audit.RESOURCE_SCHEDULE, publish_at=when.isoformat())
 
 
 def unpublish(actor: User, resource: Resource) -> None:
@@ -313,7 +320,7 @@ def unpublish(actor: User, resource: Resource) -> None:
     check_publisher(actor)
     resource.status = ResourceStatus.DRAFT
     resource.publish_at = None
-    _touch(actor, resource, "resource_unpublished")
+    _touch(actor, resource, Audit.RESOURCE_UNPUBLISH)
 
 
 def attach(actor: User, resource: Resource, slot: Slot, stored: Stored,
@@ -335,7 +342,7 @@ def attach(actor: User, resource: Resource, slot: Slot, stored: Stored,
     else:
         old = resource.captions_file
         resource.captions_file = stored.name
-    _touch(actor, resource, f"resource_{slot.value}_uploaded", bytes=stored.size,
+    _touch(actor, resource, Audit.RESOURCE_FILE_UPLOAD, slot=slot.value, bytes=stored.size,
            content_type=stored.content_type, replaced=bool(old))
     return [old] if old else []
 
@@ -344,7 +351,7 @@ def delete(actor: User, resource: Resource) -> list[str]:
     """Delete the resource; returns its stored files, for the view to remove after commit."""
     check_publisher(actor)
     files = resource.stored_files
-    record(actor, "resource_deleted", SUBJECT, resource.id, title=resource.title,
+    record(actor, Audit.RESOURCE_DELETE, SUBJECT, resource.id, title=resource.title,
            kind=resource.kind)
     db.session.delete(resource)
     db.session.flush()
@@ -359,6 +366,7 @@ def history(resource: Resource) -> Sequence[ModerationAction]:
 # --- Saving and feedback -----------------------------------------------------------------------
 
 def is_saved(user: User, resource: Resource) -> bool:
+    """Whether this person saved this resource."""
     return db.session.get(SavedResource, (user.id, resource.id)) is not None
 
 
@@ -373,6 +381,7 @@ def save(user: User, resource: Resource) -> None:
 
 
 def unsave(user: User, resource: Resource) -> None:
+    """Remove a saved resource (nothing happens if it was not saved)."""
     db.session.execute(sa.delete(SavedResource).where(SavedResource.user_id == user.id,
                                                       SavedResource.resource_id == resource.id))
 
@@ -401,6 +410,7 @@ def answer(user: User, resource: Resource, helped: bool) -> None:
 
 
 def my_answer(user: User, resource: Resource) -> bool | None:
+    """This person's "did this help?" answer, if they gave one."""
     feedback = db.session.get(ResourceFeedback, (user.id, resource.id))
     return None if feedback is None else feedback.helped
 

@@ -55,6 +55,7 @@ def _page_number() -> int:
 @bp.get("/")
 @require(Action.READ_COMMUNITY)
 def index() -> str:
+    """The library's front page: resources this person may see, filtered by kind or tag."""
     kind = request.args.get("kind") or None
     if kind not in (None, ResourceKind.BLOG, ResourceKind.VIDEO):
         kind = None
@@ -68,6 +69,7 @@ def index() -> str:
 @bp.get("/saved")
 @require(Action.SAVE_RESOURCES)
 def saved() -> str:
+    """What this person saved for later, newest first."""
     return render_template("library/saved.html", resources=services.saved_for(current_user),
                            format_duration=format_duration, now=clock.now())
 
@@ -75,6 +77,7 @@ def saved() -> str:
 @bp.get("/<int:resource_id>")
 @require(Action.READ_COMMUNITY)
 def resource(resource_id: int) -> str:
+    """One blog or video, with "did this help?" and its discussion link."""
     item = _visible_or_404(resource_id)
     staff = can(current_user, Action.PUBLISH_RESOURCES)
     return render_template(
@@ -108,6 +111,7 @@ def media_file(resource_id: int, slot: str) -> Response:
 @bp.post("/<int:resource_id>/save")
 @require(Action.SAVE_RESOURCES)
 def save(resource_id: int) -> Response:
+    """Save or unsave a resource (a form button; works without JavaScript)."""
     item = _visible_or_404(resource_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -147,6 +151,7 @@ def discuss(resource_id: int) -> Response:
 @bp.post("/<int:resource_id>/helped")
 @require(Action.SAVE_RESOURCES)
 def helped(resource_id: int) -> Response:
+    """Record whether a resource helped (one answer per person, changeable)."""
     item = _visible_or_404(resource_id)
     answer = request.form.get("helped")
     if not ButtonForm().validate_on_submit() or answer not in ("yes", "no"):
@@ -217,6 +222,7 @@ def _edit_page(item: Resource, form: ResourceForm | None = None,
 @bp.get("/manage/")
 @require(Action.PUBLISH_RESOURCES)
 def manage() -> str:
+    """Staff list of every resource, drafts and scheduled ones included."""
     page = services.listing(current_user, page=_page_number(), per_page=25, staff_view=True)
     return render_template("library/manage.html", page=page, now=clock.now(),
                            counts={r.id: services.feedback_counts(r) for r in page.items})
@@ -225,6 +231,7 @@ def manage() -> str:
 @bp.route("/manage/new/<kind>", methods=["GET", "POST"])
 @require(Action.PUBLISH_RESOURCES)
 def new(kind: str) -> str | Response | tuple[str, int]:
+    """Start a new blog or video as a draft."""
     if kind not in (ResourceKind.BLOG, ResourceKind.VIDEO):
         abort(404)
     form = _resource_form(None, kind)
@@ -248,6 +255,7 @@ def new(kind: str) -> str | Response | tuple[str, int]:
 @bp.route("/manage/<int:resource_id>/edit", methods=["GET", "POST"])
 @require(Action.PUBLISH_RESOURCES)
 def edit(resource_id: int) -> Response | tuple[str, int]:
+    """Change a resource's words, tags, audience and files; shows its history."""
     item = _staff_resource(resource_id)
     form = _resource_form(item)
     if form.validate_on_submit():
@@ -311,6 +319,7 @@ def _token_ok(token: str) -> bool:
 @bp.post("/manage/<int:resource_id>/publish")
 @require(Action.PUBLISH_RESOURCES)
 def publish(resource_id: int) -> Response | tuple[str, int]:
+    """Publish a draft now (refused while a video lacks captions)."""
     item = _staff_resource(resource_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -328,6 +337,7 @@ def publish(resource_id: int) -> Response | tuple[str, int]:
 @bp.post("/manage/<int:resource_id>/schedule")
 @require(Action.PUBLISH_RESOURCES)
 def schedule(resource_id: int) -> Response | tuple[str, int]:
+    """Publish a draft at a later time."""
     item = _staff_resource(resource_id)
     form = ScheduleForm()
     if not form.validate_on_submit():
@@ -346,6 +356,7 @@ def schedule(resource_id: int) -> Response | tuple[str, int]:
 @bp.post("/manage/<int:resource_id>/unpublish")
 @require(Action.PUBLISH_RESOURCES)
 def unpublish(resource_id: int) -> Response:
+    """Take a resource back to draft; members stop seeing it at once."""
     item = _staff_resource(resource_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -358,6 +369,7 @@ def unpublish(resource_id: int) -> Response:
 @bp.route("/manage/<int:resource_id>/delete", methods=["GET", "POST"])
 @require(Action.PUBLISH_RESOURCES)
 def delete(resource_id: int) -> str | Response:
+    """Ask, then delete a resource and its stored files."""
     item = _staff_resource(resource_id)
     form = ButtonForm()
     if form.validate_on_submit():

@@ -16,6 +16,7 @@ __all__ = [
     "user_networks",
 ]
 from sharon.models.moderation import (  # noqa: E402
+    Audit,
     ItemKind,
     Level,
     ModerationAction,
@@ -27,7 +28,7 @@ from sharon.models.moderation import (  # noqa: E402
     WordAction,
 )
 
-__all__ += ["ItemKind", "Level", "ModerationAction", "ModerationItem", "RiskLevel",
+__all__ += ["Audit", "ItemKind", "Level", "ModerationAction", "ModerationItem", "RiskLevel",
             "WatchedWord", "WatchExample", "WatchFamily", "WordAction"]
 from sharon.models.forums import (  # noqa: E402
     Category,

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 
 from sharon.extensions import db
 from sharon.models.base import UTCDateTime, utcnow
-from sharon.models.roles import MODERATING_TEAM, Role, Status
+from sharon.models.roles import Role, Status
 
 user_networks = sa.Table(
     "user_networks",
@@ -73,6 +73,7 @@ class User(UserMixin, db.Model):
 
     @property
     def role_enum(self) -> Role:
+        """The role as a Role, for its label and title."""
         return Role(self.role)
 
     @property
@@ -82,13 +83,18 @@ class User(UserMixin, db.Model):
 
     @property
     def is_moderator(self) -> bool:
-        return self.role_enum in MODERATING_TEAM
+        """On the moderating team by role (whatever their status), for badges and rooms."""
+        from sharon.permissions import Action, role_may
+
+        return role_may(self.role, Action.MODERATE)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: suspended people cannot stay signed in.
+        """Flask-Login: suspended people cannot stay signed in."""
         return self.status == Status.ACTIVE
 
     def get_id(self) -> str:
+        """Flask-Login: a new session version in the id signs a person out everywhere."""
         return f"{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:

@@ -15,6 +15,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Store every time as naive UTC, whatever zone it came in."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -22,6 +23,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Read every time back as aware UTC."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC)

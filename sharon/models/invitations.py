@@ -64,6 +64,7 @@ class Invitation(db.Model):
     )
 
     def status_at(self, when: datetime | None = None) -> InvitationStatus:
+        """Open, used, expired or withdrawn at a given time."""
         when = when or clock.now()
         if self.revoked_at is not None:
             return InvitationStatus.REVOKED
@@ -75,4 +76,5 @@ class Invitation(db.Model):
 
     @property
     def status(self) -> InvitationStatus:
+        """Open, used, expired or withdrawn now."""
         return self.status_at()

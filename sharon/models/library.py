@@ -119,6 +119,7 @@ class Resource(db.Model):
 
     @property
     def is_video(self) -> bool:
+        """Whether this resource is a video (it then needs captions)."""
         return self.kind == ResourceKind.VIDEO
 
     def is_live(self, now: datetime) -> bool:
@@ -134,6 +135,7 @@ class Resource(db.Model):
 
     @property
     def stored_files(self) -> list[str]:
+        """The names of this resource's files on disk, for deleting them."""
         return [name for name in (self.video_file, self.poster_file, self.captions_file) if name]
 
     def __repr__(self) -> str:

@@ -143,6 +143,127 @@ class ModerationItem(db.Model):
     )
 
 
+class Audit(StrEnum):
+    """Every kind of line in the audit log, one name each: `<thing>_<verb>`.
+
+    `moderation.record` takes only these, so a governance review can list every kind of
+    change the team can make from this one place.
+    """
+
+    # People, networks and invitations.
+    ACCOUNT_CREATE = "account_create"
+    ACCOUNT_STATUS_SET = "account_status_set"
+    ACCOUNT_ROLE_SET = "account_role_set"
+    ACCOUNT_NETWORKS_SET = "account_networks_set"
+    NETWORK_CREATE = "network_create"
+    INVITATION_ISSUE = "invitation_issue"
+    INVITATION_REVOKE = "invitation_revoke"
+    # The moderation queue and the watched words.
+    QUEUE_ITEM_HANDLE = "queue_item_handle"
+    WATCHED_WORD_ADD = "watched_word_add"
+    WATCHED_WORD_REMOVE = "watched_word_remove"
+    # Forums.
+    CATEGORY_CREATE = "category_create"
+    CATEGORY_UPDATE = "category_update"
+    POST_AUTO_HIDE = "post_auto_hide"
+    POST_HIDE = "post_hide"
+    POST_UNHIDE = "post_unhide"
+    POST_APPROVE = "post_approve"
+    POST_REJECT = "post_reject"
+    THREAD_HIDE = "thread_hide"
+    THREAD_UNHIDE = "thread_unhide"
+    THREAD_LOCK = "thread_lock"
+    THREAD_UNLOCK = "thread_unlock"
+    THREAD_PIN = "thread_pin"
+    THREAD_UNPIN = "thread_unpin"
+    THREAD_MOVE = "thread_move"
+    # Library.
+    RESOURCE_CREATE = "resource_create"
+    RESOURCE_UPDATE = "resource_update"
+    RESOURCE_PUBLISH = "resource_publish"
+    RESOURCE_SCHEDULE = "resource_schedule"
+    RESOURCE_UNPUBLISH = "resource_unpublish"
+    RESOURCE_FILE_UPLOAD = "resource_file_upload"
+    RESOURCE_DELETE = "resource_delete"
+    # The Wall.
+    WALL_MESSAGE_HIDE = "wall_message_hide"
+    WALL_MESSAGE_UNHIDE = "wall_message_unhide"
+    WALL_MESSAGE_PIN = "wall_message_pin"
+    WALL_MESSAGE_UNPIN = "wall_message_unpin"
+    WALL_MESSAGE_APPROVE = "wall_message_approve"
+    WALL_MESSAGE_REJECT = "wall_message_reject"
+    WALL_ALERT_ACKNOWLEDGE = "wall_alert_acknowledge"
+    WALL_MUTE_ADD = "wall_mute_add"
+    WALL_MUTE_END = "wall_mute_end"
+    WALL_DUTY_START = "wall_duty_start"
+    WALL_DUTY_END = "wall_duty_end"
+    WALL_SESSION_ADD = "wall_session_add"
+    WALL_SESSION_REMOVE = "wall_session_remove"
+    WALL_CLOSURE_ADD = "wall_closure_add"
+    WALL_CLOSURE_REMOVE = "wall_closure_remove"
+    WALL_HOURS_SET = "wall_hours_set"
+
+    @property
+    def label(self) -> str:
+        """What happened, in plain words for a history list ("published", "muted on the Wall")."""
+        return AUDIT_LABELS[self]
+
+    @classmethod
+    def of(cls, stored: str) -> Audit | None:
+        """The kind of a stored line, lines written under an older name included."""
+        try:
+            return cls(LEGACY_AUDIT_NAMES.get(stored, stored))
+        except ValueError:
+            return None
+
+
+AUDIT_LABELS = {
+    Audit.ACCOUNT_CREATE: "account created", Audit.ACCOUNT_STATUS_SET: "status changed",
+    Audit.ACCOUNT_ROLE_SET: "role changed", Audit.ACCOUNT_NETWORKS_SET: "networks changed",
+    Audit.NETWORK_CREATE: "network added", Audit.INVITATION_ISSUE: "invitation issued",
+    Audit.INVITATION_REVOKE: "invitation withdrawn", Audit.QUEUE_ITEM_HANDLE: "handled",
+    Audit.WATCHED_WORD_ADD: "watched word added",
+    Audit.WATCHED_WORD_REMOVE: "watched word removed",
+    Audit.CATEGORY_CREATE: "category added", Audit.CATEGORY_UPDATE: "category changed",
+    Audit.POST_AUTO_HIDE: "hidden after reports", Audit.POST_HIDE: "hidden",
+    Audit.POST_UNHIDE: "shown again", Audit.POST_APPROVE: "approved",
+    Audit.POST_REJECT: "rejected", Audit.THREAD_HIDE: "hidden",
+    Audit.THREAD_UNHIDE: "shown again", Audit.THREAD_LOCK: "locked",
+    Audit.THREAD_UNLOCK: "unlocked", Audit.THREAD_PIN: "pinned", Audit.THREAD_UNPIN: "unpinned",
+    Audit.THREAD_MOVE: "moved", Audit.RESOURCE_CREATE: "created",
+    Audit.RESOURCE_UPDATE: "updated", Audit.RESOURCE_PUBLISH: "published",
+    Audit.RESOURCE_SCHEDULE: "scheduled", Audit.RESOURCE_UNPUBLISH: "unpublished",
+    Audit.RESOURCE_FILE_UPLOAD: "file uploaded", Audit.RESOURCE_DELETE: "deleted",
+    Audit.WALL_MESSAGE_HIDE: "hidden", Audit.WALL_MESSAGE_UNHIDE: "shown again",
+    Audit.WALL_MESSAGE_PIN: "pinned", Audit.WALL_MESSAGE_UNPIN: "unpinned",
+    Audit.WALL_MESSAGE_APPROVE: "approved", Audit.WALL_MESSAGE_REJECT: "rejected",
+    Audit.WALL_ALERT_ACKNOWLEDGE: "alert acknowledged", Audit.WALL_MUTE_ADD: "muted on the Wall",
+    Audit.WALL_MUTE_END: "unmuted on the Wall", Audit.WALL_DUTY_START: "went on duty",
+    Audit.WALL_DUTY_END: "went off duty", Audit.WALL_SESSION_ADD: "extra Wall session added",
+    Audit.WALL_SESSION_REMOVE: "extra Wall session removed",
+    Audit.WALL_CLOSURE_ADD: "Wall closure added", Audit.WALL_CLOSURE_REMOVE: "Wall closure removed",
+    Audit.WALL_HOURS_SET: "Wall hours changed",
+}
+
+# Names written before Audit gave every line one convention. The log is append-only, so
+# old lines keep their names; readers map them with Audit.of. (An upload was
+# "resource_<slot>_uploaded"; it is now one kind with the slot in its detail.)
+LEGACY_AUDIT_NAMES = {
+    "queue_handled": "queue_item_handle", "auto_hide": "post_auto_hide",
+    "resource_created": "resource_create", "resource_updated": "resource_update",
+    "resource_published": "resource_publish", "resource_scheduled": "resource_schedule",
+    "resource_unpublished": "resource_unpublish", "resource_deleted": "resource_delete",
+    "resource_video_uploaded": "resource_file_upload",
+    "resource_captions_uploaded": "resource_file_upload",
+    "resource_poster_uploaded": "resource_file_upload",
+    "hide": "wall_message_hide", "unhide": "wall_message_unhide",
+    "pin": "wall_message_pin", "unpin": "wall_message_unpin",
+    "approve": "wall_message_approve", "reject": "wall_message_reject",
+    "acknowledge_alert": "wall_alert_acknowledge", "mute": "wall_mute_add",
+    "unmute": "wall_mute_end", "duty_on": "wall_duty_start", "duty_off": "wall_duty_end",
+}
+
+
 class ModerationAction(db.Model):
     """Append-only audit log: who did what to what, when and why. Never updated or deleted."""
 
@@ -159,6 +280,11 @@ class ModerationAction(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     actor: so.Mapped[User | None] = so.relationship()
+
+    @property
+    def kind(self) -> Audit | None:
+        """What kind of line this is, lines written under an older name included."""
+        return Audit.of(self.action)
 
     __table_args__ = (
         sa.Index("ix_moderation_actions_subject", "subject_type", "subject_id"),

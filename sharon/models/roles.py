@@ -20,6 +20,7 @@ class Role(StrEnum):
 
     @property
     def title(self) -> str:
+        """The role's name on staff pages."""
         return ROLE_TITLES[self]
 
 
@@ -43,7 +44,6 @@ ROLE_TITLES = {
 
 INVITABLE_ROLES = (Role.MEMBER, Role.CARER)
 STAFF_ROLES = (Role.PEER_SUPPORTER, Role.VOLUNTEER, Role.CLINICIAN, Role.ADMIN)
-MODERATING_TEAM = frozenset(STAFF_ROLES)
 
 
 class Status(StrEnum):

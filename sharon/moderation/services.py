@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
-from sharon import clock
+from sharon import clock, permissions
 from sharon.extensions import db
 from sharon.models import User
 from sharon.models.moderation import (
     LEVEL_ORDER,
+    Audit,
     ItemKind,
     Level,
     ModerationAction,
     ModerationItem,
 )
-
-# Areas say where their subjects are seen: subject_type -> URL maker.
-SUBJECT_LINKS: dict[str, Callable[[int], str | None]] = {}
-# ...and in plain words where they were written, for live alerts: subject_type -> area.
-AREAS: dict[str, str] = {"post": "the forums", "thread": "the forums",
-                         "wall_message": "the Wall", "refused_wall_message": "the Wall",
-                         "refused_post": "the forums"}
+from sharon.permissions import Action
 
 
 def enqueue(kind: ItemKind, subject_type: str, subject_id: int, *, level: Level = Level.NORMAL,
@@ -40,16 +35,14 @@ def enqueue(kind: ItemKind, subject_type: str, subject_id: int, *, level: Level 
     if level == Level.URGENT:
         from sharon.moderation import alerts
 
-        link = SUBJECT_LINKS.get(subject_type)
-        alerts.announce_item(item, AREAS.get(subject_type, "the site"),
-                             link(subject_id) if link else None)
+        alerts.announce_item(item)
     return item
 
 
-def record(actor: User | None, action: str, subject_type: str, subject_id: int,
+def record(actor: User | None, action: Audit, subject_type: str, subject_id: int,
            reason: str = "", **detail: Any) -> ModerationAction:
-    """Write one line of the audit log."""
-    entry = ModerationAction(actor=actor, action=action, subject_type=subject_type,
+    """Write one line of the audit log (actor None: SHaRON itself, or the command line)."""
+    entry = ModerationAction(actor=actor, action=Audit(action).value, subject_type=subject_type,
                              subject_id=subject_id, reason=reason[:500], detail=detail,
                              created_at=clock.now())
     db.session.add(entry)
@@ -80,6 +73,7 @@ def resolve(subject_type: str, subject_id: int, by: User, outcome: str) -> int:
 
 
 def history(subject_type: str, subject_id: int) -> Sequence[ModerationAction]:
+    """Every audit line about one subject, oldest first."""
     return db.session.scalars(
         sa.select(ModerationAction)
         .where(ModerationAction.subject_type == subject_type,
@@ -89,10 +83,12 @@ def history(subject_type: str, subject_id: int) -> Sequence[ModerationAction]:
 
 
 def handle(item: ModerationItem, by: User, outcome: str) -> None:
+    """Close a queue item with what was done about it."""
+    permissions.check(by, Action.VIEW_MODERATION_QUEUE, "Only the moderating team can do that.")
     item.handled_at = clock.now()
     item.handled_by_id = by.id
     item.outcome = outcome[:200]
-    record(by, "queue_handled", item.subject_type, item.subject_id, reason=outcome,
+    record(by, Audit.QUEUE_ITEM_HANDLE, item.subject_type, item.subject_id, reason=outcome,
            item_id=item.id)
     db.session.flush()
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from typing import NamedTuple
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -12,45 +13,53 @@ from werkzeug.wrappers import Response
 from sharon import clock, safety, writes
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error, text_arg
-from sharon.models import MessageStatus, ModerationItem, WallMessage, WatchedWord
+from sharon.models import ModerationItem, WatchedWord
 from sharon.moderation import services, words
 from sharon.moderation.forms import ACTION_LABELS, TrySentenceForm, WatchedWordForm
+from sharon.moderation.subjects import Subject, subject
 from sharon.permissions import Action, require
 from sharon.refusals import Refused
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 
-def subject_url(item: ModerationItem) -> str | None:
-    """Where a moderator goes to see the thing an item is about."""
-    if item.subject_type == "post":
-        return url_for("forums.post", post_id=item.subject_id)
-    if item.subject_type == "thread":
-        return url_for("forums.thread", thread_id=item.subject_id)
-    return services.SUBJECT_LINKS.get(item.subject_type, lambda _id: None)(item.subject_id)
+class Row(NamedTuple):
+    """One queue item with what its area says about its subject."""
+
+    item: ModerationItem
+    subject: Subject
+    link: str | None
+    review_url: str | None  # set while the subject still waits for approval
+
+
+def rows(items: Sequence[ModerationItem]) -> list[Row]:
+    """The items with their subjects' links, asking each area once for what is still held."""
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for item in items:
+        by_type[item.subject_type].append(item.subject_id)
+    held = {name: subject(name).held(ids) if subject(name).held else set()  # type: ignore[misc]
+            for name, ids in by_type.items()}
+    found = []
+    for item in items:
+        about = subject(item.subject_type)
+        waiting = about.review_url is not None and item.subject_id in held[item.subject_type]
+        found.append(Row(item, about, about.link(item.subject_id) if about.link else None,
+                         about.review_url(item.subject_id) if waiting else None))
+    return found
 
 
 @bp.get("/")
 @require(Action.VIEW_MODERATION_QUEUE)
 def queue() -> str:
-    items = services.open_items()
-    return render_template("moderation/queue.html", items=items, now=clock.now(),
-                           subject_url=subject_url, form=ButtonForm(),
-                           held_wall_ids=held_wall_messages(items))
-
-
-def held_wall_messages(items: Sequence[ModerationItem]) -> set[int]:
-    """Which of these items are about Wall messages still waiting for approval."""
-    ids = [i.subject_id for i in items if i.subject_type == "wall_message"]
-    if not ids:
-        return set()
-    return set(db.session.scalars(sa.select(WallMessage.id).where(
-        WallMessage.id.in_(ids), WallMessage.status == MessageStatus.HELD)))
+    """The moderation queue, most urgent first."""
+    return render_template("moderation/queue.html", rows=rows(services.open_items()),
+                           now=clock.now(), form=ButtonForm())
 
 
 @bp.post("/items/<int:item_id>/handled")
 @require(Action.VIEW_MODERATION_QUEUE)
 def handled(item_id: int) -> Response:
+    """Close a queue item with what was done."""
     if not ButtonForm().validate_on_submit():
         abort(400)
     item = db.session.get(ModerationItem, item_id)
@@ -66,6 +75,7 @@ def handled(item_id: int) -> Response:
 @bp.route("/words", methods=["GET", "POST"])
 @require(Action.EDIT_WATCHED_WORDS)
 def watched_words() -> str | Response:
+    """Clinicians see, add and try watched words."""
     form = WatchedWordForm()
     families = words.families()
     form.family.choices = [("", "No family: choose what happens below")] + [
@@ -101,6 +111,7 @@ def watched_words() -> str | Response:
 @bp.post("/words/<int:word_id>/remove")
 @require(Action.EDIT_WATCHED_WORDS)
 def remove_word(word_id: int) -> Response:
+    """Remove a watched word."""
     if not ButtonForm().validate_on_submit():
         abort(400)
     word = db.session.get(WatchedWord, word_id)

@@ -1,4 +1,6 @@
-"""Watched words, edited by clinicians: terms in families, and a way to try a sentence."""
+"""Watched words, edited by clinicians: terms in families, and a way to try a sentence.
+
+Each change forgets the kept watched words (sharon/kept_rules.py), so it counts at once."""
 
 from __future__ import annotations
 
@@ -8,10 +10,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from sharon import clock, safety, watchwords
+from sharon import clock, kept_rules, safety, watchwords
 from sharon.content import clean_text
 from sharon.extensions import db
-from sharon.models import User, WatchedWord, WatchFamily, WordAction
+from sharon.models import Audit, User, WatchedWord, WatchFamily, WordAction
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
 from sharon.refusals import Refused
@@ -92,7 +94,8 @@ def add(by: User, term: str, action: str, is_risk: bool,
                        family=family, created_by_id=by.id, created_at=clock.now())
     db.session.add(word)
     db.session.flush()
-    moderation.record(by, "watched_word_add", "watched_word", word.id, term=word.term,
+    kept_rules.forget(safety.WATCHED_WORDS)
+    moderation.record(by, Audit.WATCHED_WORD_ADD, "watched_word", word.id, term=word.term,
                       word_action=action, is_risk=is_risk,
                       family=family.key if family else None)
     return word
@@ -100,9 +103,10 @@ def add(by: User, term: str, action: str, is_risk: bool,
 
 def remove(by: User, word: WatchedWord) -> None:
     check_editor(by)
-    moderation.record(by, "watched_word_remove", "watched_word", word.id, term=word.term)
+    moderation.record(by, Audit.WATCHED_WORD_REMOVE, "watched_word", word.id, term=word.term)
     db.session.delete(word)
     db.session.flush()
+    kept_rules.forget(safety.WATCHED_WORDS)
 
 
 @dataclass(frozen=True)

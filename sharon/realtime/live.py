@@ -47,4 +47,5 @@ def on_connect(auth: Any = None) -> None:
 
 
 def register() -> None:
+    """Add the /live namespace's handlers (from the app factory)."""
     socketio.on_event("connect", on_connect, namespace=rooms.LIVE)

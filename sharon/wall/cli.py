@@ -7,6 +7,7 @@ from datetime import timedelta
 import click
 
 from sharon import clock
+from sharon.cli import as_operator
 from sharon.extensions import db
 from sharon.refusals import Refused
 from sharon.wall import hours
@@ -17,6 +18,7 @@ from sharon.wall import hours
               help="How long the extra session lasts, starting now.")
 @click.option("--note", default="Extra session", show_default=True,
               help="Shown on the staff page.")
+@as_operator
 def wall_session(minutes: int, note: str) -> None:
     """Add an extra Wall session that starts now and lasts N minutes."""
     now = clock.now()

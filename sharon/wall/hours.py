@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import sqlalchemy as sa
 
-from sharon import rules_cache
+from sharon import kept_rules
 from sharon.content import clean_text
 from sharon.refusals import Refused
 
@@ -32,8 +32,8 @@ LONDON = ZoneInfo("Europe/London")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # How far ahead "when does it next open" looks before answering "not scheduled".
 HORIZON_DAYS = 400
-# Kept by each worker for a few seconds: see load().
-CALENDAR = rules_cache.reads("wall_calendar", "wall_hours", "wall_closures", "wall_sessions")
+# The kept rule (sharon/kept_rules.py) that load() reads: every change below forgets it.
+CALENDAR = "wall_calendar"
 _CHUNK_DAYS = 21
 
 Interval = tuple[datetime, datetime]
@@ -186,16 +186,17 @@ def load(fresh: bool = False) -> Calendar:
     """The rules from the database (weekly schedule, closures, extra sessions).
 
     Every message on the Wall asks, so each worker keeps them for a few seconds
-    (`rules_cache`): the time each message is checked against is always its own, so the
-    Wall still closes on the second; only an edit made on another worker takes up to
-    rules_cache.TTL_SECONDS to count here. `fresh` reads them now (the watcher does,
-    every few seconds, which keeps the kept copy fresh too).
+    (`kept_rules`): the time each message is checked against is always its own, so the
+    Wall still closes on the second; the services below forget them, so an edit counts
+    here at once, and one made on another worker within kept_rules.TTL_SECONDS. `fresh`
+    reads them now (the watcher does, every few seconds, which keeps the kept copy fresh
+    too).
     """
     from sharon import clock
 
     # Read relative to today, so a new London day reads them again.
     today = clock.now().astimezone(LONDON).date()
-    return rules_cache.cached(CALENDAR, today, _read, fresh=fresh)
+    return kept_rules.get(CALENDAR, today, _read, fresh=fresh)
 
 
 def current(at: datetime | None = None, fresh: bool = False) -> Hours:
@@ -219,13 +220,27 @@ def london_to_utc(day: date, at: time) -> datetime:
     return _local(day, at)
 
 
+def _check(actor: Any, what: str) -> None:
+    """Extra sessions and closures are for clinicians; the weekly hours for admins."""
+    from sharon import permissions
+    from sharon.permissions import Action
+
+    if what == "weekly":
+        permissions.check(actor, Action.MANAGE_OFFICE_HOURS,
+                          "Only admins can change the Wall's weekly hours.")
+    else:
+        permissions.check(actor, Action.MANAGE_WALL_SESSIONS,
+                          "Only clinicians and admins can add or remove Wall sessions.")
+
+
 def do_add_session(actor: Any, starts_at: datetime, ends_at: datetime, note: str = "") -> Any:
     """Add an extra session. It may not end in the past, nor fall in a closure."""
     from sharon import clock
     from sharon.extensions import db
-    from sharon.models import WallClosure, WallSession
+    from sharon.models import Audit, WallClosure, WallSession
     from sharon.moderation.services import record
 
+    _check(actor, "sessions")
     if ends_at <= starts_at:
         raise Refused("empty", "The session must end after it starts.")
     if ends_at <= clock.now():
@@ -244,7 +259,8 @@ def do_add_session(actor: Any, starts_at: datetime, ends_at: datetime, note: str
                           created_by=actor, created_at=clock.now())
     db.session.add(session)
     db.session.flush()
-    record(actor, "wall_session_add", "wall_session", session.id, note,
+    kept_rules.forget(CALENDAR)
+    record(actor, Audit.WALL_SESSION_ADD, "wall_session", session.id, note,
            starts_at=starts_at.isoformat(), ends_at=ends_at.isoformat())
     return session
 
@@ -253,9 +269,10 @@ def do_add_closure(actor: Any, starts_on: date, ends_on: date, reason: str) -> A
     """Close the Wall on whole London dates, extra sessions included."""
     from sharon import clock
     from sharon.extensions import db
-    from sharon.models import WallClosure
+    from sharon.models import Audit, WallClosure
     from sharon.moderation.services import record
 
+    _check(actor, "sessions")
     reason = clean_text(reason).strip()
     if not reason:
         raise Refused("empty", "Give a reason: members see it.")
@@ -267,7 +284,8 @@ def do_add_closure(actor: Any, starts_on: date, ends_on: date, reason: str) -> A
                           created_by=actor, created_at=clock.now())
     db.session.add(closure)
     db.session.flush()
-    record(actor, "wall_closure_add", "wall_closure", closure.id, reason,
+    kept_rules.forget(CALENDAR)
+    record(actor, Audit.WALL_CLOSURE_ADD, "wall_closure", closure.id, reason,
            starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat())
     return closure
 
@@ -275,24 +293,29 @@ def do_add_closure(actor: Any, starts_on: date, ends_on: date, reason: str) -> A
 def do_remove(actor: Any, kind: str, item_id: int) -> None:
     """Remove an extra session ("session") or a closure ("closure")."""
     from sharon.extensions import db
-    from sharon.models import WallClosure, WallSession
+    from sharon.models import Audit, WallClosure, WallSession
     from sharon.moderation.services import record
 
+    _check(actor, "sessions")
+    if kind not in ("session", "closure"):
+        raise Refused("not_found", "That has already been removed.")
     model = WallSession if kind == "session" else WallClosure
     item = db.session.get(model, item_id)
     if item is None:
         raise Refused("not_found", "That has already been removed.")
     db.session.delete(item)
     db.session.flush()
-    record(actor, f"wall_{kind}_remove", f"wall_{kind}", item_id)
+    kept_rules.forget(CALENDAR)
+    record(actor, Audit(f"wall_{kind}_remove"), f"wall_{kind}", item_id)
 
 
 def do_set_weekly(actor: Any, periods: Iterable[tuple[int, time, time]]) -> None:
     """Replace the weekly schedule (London times; one period per weekday from the page)."""
     from sharon.extensions import db
-    from sharon.models import WallHours
+    from sharon.models import Audit, WallHours
     from sharon.moderation.services import record
 
+    _check(actor, "weekly")
     periods = list(periods)
     for weekday, opens, closes in periods:
         if not 0 <= weekday <= 6 or opens >= closes:
@@ -300,7 +323,8 @@ def do_set_weekly(actor: Any, periods: Iterable[tuple[int, time, time]]) -> None
     db.session.execute(sa.delete(WallHours))
     db.session.add_all(WallHours(weekday=w, opens=o, closes=c) for w, o, c in periods)
     db.session.flush()
-    record(actor, "wall_hours_set", "wall_hours", 0,
+    kept_rules.forget(CALENDAR)
+    record(actor, Audit.WALL_HOURS_SET, "wall_hours", 0,
            periods=[[w, o.strftime("%H:%M"), c.strftime("%H:%M")] for w, o, c in periods])
 
 

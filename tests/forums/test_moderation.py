@@ -32,7 +32,7 @@ def test_report_lands_in_the_queue_and_can_be_handled(client, app, make_user, ge
     item = db.session.scalar(sa.select(ModerationItem))
     submit(mod, f"/moderation/items/{item.id}/handled", {}, page="/moderation/")
     assert "Nothing is waiting" in text(mod.get("/moderation/"))
-    assert db.session.scalar(sa.select(ModerationAction.action)) == "queue_handled"
+    assert db.session.scalar(sa.select(ModerationAction.action)) == "queue_item_handle"
 
 
 def test_queue_is_ordered_by_urgency_then_waiting_time(client, make_user, general,
@@ -75,7 +75,7 @@ def test_three_reports_hide_a_post_until_a_moderator_looks(client, app, make_use
            page=f"/forums/t/{thread.id}")
     assert "Something nasty" in text(client.get(f"/forums/t/{thread.id}"))
     actions = db.session.scalars(sa.select(ModerationAction.action)).all()
-    assert actions == ["auto_hide", "post_unhide"]
+    assert actions == ["post_auto_hide", "post_unhide"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationItem).where(
         ModerationItem.handled_at.is_(None))) == 0
 

@@ -186,8 +186,8 @@ def test_every_change_records_who_and_when(client, clinician, make_user, make_bl
     submit(client, f"/library/manage/{blog.id}/unpublish", {}, page=edit)
     log = services.history(blog)
     assert [(e.action, e.actor.username) for e in log] == [
-        ("resource_created", "dr_ellis"), ("resource_updated", "admin_ann"),
-        ("resource_published", "admin_ann"), ("resource_unpublished", "admin_ann")]
+        ("resource_create", "dr_ellis"), ("resource_update", "admin_ann"),
+        ("resource_publish", "admin_ann"), ("resource_unpublish", "admin_ann")]
     assert log[1].detail["changed"] == ["title", "body_source"]
     assert log[1].created_at == frozen_clock.now
     db.session.refresh(blog)
@@ -209,7 +209,7 @@ def test_video_without_captions_cannot_be_published_or_scheduled(client, make_vi
     db.session.refresh(video)
     assert video.status == "draft" and video.publish_at is None
     assert not db.session.scalar(sa.select(ModerationAction).where(
-        ModerationAction.action.in_(["resource_published", "resource_scheduled"])))
+        ModerationAction.action.in_(["resource_publish", "resource_schedule"])))
 
 
 def test_schedule_must_be_in_the_future(client, make_blog, frozen_clock):

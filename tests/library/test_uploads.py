@@ -41,9 +41,10 @@ def test_staff_upload_stores_under_a_random_name_and_records_it(client, clinicia
     assert stored_files(media_dir) == [video.video_file]
     assert (media_dir / video.video_file).read_bytes() == MP4
     assert "holiday" not in repr(db.session.execute(sa.select(Resource.__table__)).all())
-    actions = db.session.scalars(sa.select(ModerationAction.action).where(
-        ModerationAction.subject_id == video.id)).all()
-    assert actions == ["resource_created", "resource_video_uploaded"]
+    log = db.session.scalars(sa.select(ModerationAction).where(
+        ModerationAction.subject_id == video.id).order_by(ModerationAction.id)).all()
+    assert [entry.action for entry in log] == ["resource_create", "resource_file_upload"]
+    assert log[1].detail["slot"] == "video"
 
 
 def test_webm_png_and_vtt_are_accepted(client, clinician, draft_video, media_dir):
@@ -159,7 +160,7 @@ def test_deleting_a_resource_deletes_its_files(client, make_video, media_dir):
     assert db.session.get(Resource, video.id) is None
     assert db.session.scalar(sa.select(ModerationAction.action).where(
         ModerationAction.subject_id == video.id).order_by(ModerationAction.id.desc())
-    ) == "resource_deleted"
+    ) == "resource_delete"
 
 
 def test_upload_needs_the_csrf_token_before_the_file(client, draft_video, media_dir):
