@@ -23,7 +23,7 @@ if __name__ == "__main__":
 
         monkey.patch_all()
         if os.environ.get("SHARON_DATABASE_URL", "").startswith("postgres"):
-            from sharon.green import make_psycopg2_gevent_green
+            from sharon.infra.green import make_psycopg2_gevent_green
 
             make_psycopg2_gevent_green()
 
@@ -34,7 +34,7 @@ app = create_app()
 
 def main() -> None:
     """Serve on SHARON_HOST:SHARON_PORT until stopped."""
-    from sharon.serving import guard_websocket_frames, serve, tune_garbage_collector
+    from sharon.infra.serving import guard_websocket_frames, serve, tune_garbage_collector
 
     tune_garbage_collector()
     guard_websocket_frames(app)
@@ -48,7 +48,7 @@ def main() -> None:
                      debug=False, allow_unsafe_werkzeug=True)
         return
     # Not socketio.run: it cannot turn off eventlet's debug mode, which sends a traceback
-    # to whoever's request failed (sharon/serving.py).
+    # to whoever's request failed (sharon/infra/serving.py).
     serve(app, host, port, mode, max_connections=config["SHARON_MAX_CONNECTIONS"],
           socket_timeout=config["SHARON_SOCKET_TIMEOUT"])
 

@@ -59,7 +59,7 @@ def healthz() -> str:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from sharon.serving import tune_garbage_collector  # the same settings as wsgi.py
+    from sharon.infra.serving import tune_garbage_collector  # the same settings as wsgi.py
 
     tune_garbage_collector()
     socketio.run(app, host="127.0.0.1", port=int(os.environ["SHARON_PORT"]), log_output=False)

@@ -77,8 +77,9 @@ def prepare(db: str, readers: int, senders: int) -> dict[str, list[str]]:
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
-    from sharon import clock, create_app, permissions
+    from sharon import create_app, permissions
     from sharon.extensions import db as database
+    from sharon.infra import clock
     from sharon.models import Network, User, user_networks
     from sharon.passwords import hash_password
     from sharon.wall import hours

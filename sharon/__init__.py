@@ -36,10 +36,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def configure_logging(app: Flask) -> None:
+    """Log at the configured level, one line per record."""
     logging.basicConfig(level=app.config["SHARON_LOG_LEVEL"])
 
 
 def configure_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-* only from the number of proxies the trust says it runs."""
     count = app.config["SHARON_PROXY_COUNT"]
     if count:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -50,12 +52,14 @@ def configure_proxy(app: Flask) -> None:
 
 
 def configure_database(app: Flask) -> None:
-    from sharon import database
+    """The engine, its pool and per-database settings."""
+    from sharon.infra import database
 
     database.init_app(app)
 
 
 def configure_extensions(app: Flask) -> None:
+    """Flask-Login, CSRF, the limiter, Socket.IO and the realtime handlers, bound to this app."""
     from sharon.extensions import (
         csrf,
         db,
@@ -72,7 +76,7 @@ def configure_extensions(app: Flask) -> None:
     for key, value in rate_limit_settings(app.config["RATELIMIT_STORAGE_URI"]).items():
         app.config.setdefault(key, value)
     limiter.init_app(app)
-    from sharon import sessions
+    from sharon.infra import sessions
 
     sessions.init_app(app, login_manager)
     origins: Any = app.config["SHARON_ALLOWED_ORIGINS"] or None
@@ -118,7 +122,8 @@ def _client_manager(redis_url: str | None) -> Any:
 
 
 def configure_blueprints(app: Flask) -> None:
-    from sharon import bounds
+    """Every area's pages, and the subjects each area puts in the moderation queue."""
+    from sharon.infra import bounds
 
     bounds.init_app(app)  # before any rule is added: every <int:…> is bounded
     from sharon.account.views import bp as account_bp
@@ -141,24 +146,32 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_security(app: Flask) -> None:
-    from sharon import security
+    """Security headers and cookie settings."""
+    from sharon.infra import security
 
     security.init_app(app)
 
 
 def configure_errorhandlers(app: Flask) -> None:
-    from sharon import errors
+    """Plain, kind error pages."""
+    from sharon.infra import errors
 
     errors.init_app(app)
 
 
 def configure_templates(app: Flask) -> None:
-    from sharon import templating
+    """Template globals, filters and the remembered pieces, and the header's counts."""
+    from sharon.forums.queries import unread_notifications
+    from sharon.infra import templating
+    from sharon.moderation import alerts
 
     templating.init_app(app)
+    templating.HEADER_COUNTS.update(unread=unread_notifications,
+                                    urgent=lambda _user: alerts.urgent_count())
 
 
 def configure_cli(app: Flask) -> None:
+    """SHaRON's flask commands."""
     from sharon import cli
 
     cli.init_app(app)

@@ -196,7 +196,7 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: a database error must never write an email or hash to the logs.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
-        # Read by sharon.database, which turns them into the engine's pool options.
+        # Read by sharon.infra.database, which turns them into the engine's pool options.
         "SHARON_DB_POOL_SIZE": _int(env, "SHARON_DB_POOL_SIZE", 1),
         "SHARON_DB_MAX_OVERFLOW": _int(env, "SHARON_DB_MAX_OVERFLOW"),
         "SHARON_DB_POOL_TIMEOUT": _int(env, "SHARON_DB_POOL_TIMEOUT", 1),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sharon import kept_rules, watchwords
+from sharon import watchwords
+from sharon.infra import kept_rules
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Verdict:
 
     @property
     def allowed(self) -> bool:
+        """Whether the words may be published (flagged or held ones are)."""
         return self.action != "block"
 
     def describe(self) -> str:

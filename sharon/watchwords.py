@@ -365,6 +365,7 @@ class Matcher:
                 self.by_anchor.setdefault(word, []).append(index)
 
     def find(self, text: str) -> list[Hit]:
+        """Every term that matches the text, on its normalised form."""
         normalised = normalise(text)
         candidates = sorted({i for word in set(normalised.split())
                              for i in self.by_anchor.get(word, ())})

@@ -25,8 +25,8 @@ from flask import flash, redirect, url_for
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from sharon import clock
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.models import Submission, User
 from sharon.refusals import Refused
 

@@ -93,7 +93,7 @@ class FrozenClock:
 
 @pytest.fixture
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
-    from sharon import clock
+    from sharon.infra import clock
 
     frozen = FrozenClock(clock.now())
     monkeypatch.setattr(clock, "now", frozen)

@@ -9,8 +9,8 @@ import factory
 import sqlalchemy as sa
 from argon2 import PasswordHasher, Type
 
-from sharon import clock
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.invitations.services import hash_code, new_code
 from sharon.models import Invitation, Network, User
 from tests.helpers import PASSWORD

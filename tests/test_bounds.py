@@ -8,7 +8,7 @@ import re
 import pytest
 from flask import Flask
 
-from sharon.bounds import MAX_ID, MAX_PAGE, int_arg
+from sharon.infra.bounds import MAX_ID, MAX_PAGE, int_arg
 from tests.factories import default_network
 from tests.forums.conftest import make_category, start_thread
 from tests.helpers import csrf_token, sign_in, submit, text

@@ -11,7 +11,7 @@ from sqlalchemy.util import queue as sa_queue
 
 from sharon import create_app
 from sharon.config import load
-from sharon.database import FairQueuePool, HandOffQueue
+from sharon.infra.database import FairQueuePool, HandOffQueue
 from tests import databases
 
 

@@ -167,13 +167,13 @@ def test_the_500_page_survives_a_broken_layout(app: Flask, client, monkeypatch):
 
 
 def test_outage_is_logged_once_not_per_request(client, signed_in, caplog):
-    from sharon import errors
+    from sharon.infra import errors
 
     errors.outage_log.last = float("-inf")
-    with DatabaseDown(), caplog.at_level("WARNING", logger="sharon.errors"):
+    with DatabaseDown(), caplog.at_level("WARNING", logger="sharon.infra.errors"):
         for _ in range(5):
             assert client.get("/forums/").status_code == 503
-    lines = [r for r in caplog.records if r.name == "sharon.errors"]
+    lines = [r for r in caplog.records if r.name == "sharon.infra.errors"]
     assert len(lines) == 1
     assert "database unavailable" in lines[0].getMessage()
     assert lines[0].exc_info is None

@@ -10,9 +10,9 @@ from sharon.account.forms import ChangePasswordForm
 from sharon.auth import services as auth
 from sharon.extensions import db
 from sharon.forms import add_error
+from sharon.infra.sessions import start_session
 from sharon.permissions import Action, require
 from sharon.refusals import Refused
-from sharon.sessions import start_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from sharon import clock, passwords, permissions
+from sharon import passwords, permissions
 from sharon.content import clean_text
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.invitations.services import username_taken
 from sharon.models import Audit, Network, Role, Status, User
 from sharon.moderation.services import record

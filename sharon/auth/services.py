@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from sharon import clock, passwords
+from sharon import passwords
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.models import SignInThrottle, Status, User
 from sharon.refusals import Refused
 

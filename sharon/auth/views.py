@@ -13,10 +13,10 @@ from sharon.auth import services
 from sharon.auth.forms import JoinForm, SignInForm
 from sharon.extensions import db, limiter
 from sharon.forms import ButtonForm, add_error
+from sharon.infra.sessions import start_session
 from sharon.invitations import services as invitations
 from sharon.models import User
 from sharon.refusals import Refused
-from sharon.sessions import start_session
 
 bp = Blueprint("auth", __name__)
 

@@ -12,8 +12,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from sharon.bounds import MAX_ID
 from sharon.forms import OUT_OF_DATE, Form, OnceForm, options
+from sharon.infra.bounds import MAX_ID
 from sharon.models.forums import AUDIENCE_LABELS, REPORT_REASONS, THREAD_KIND_LABELS
 
 BODY_HINT = ("You can use Markdown: **bold**, *italic*, > quote, - lists, and links. "

@@ -1,4 +1,4 @@
-"""A thread's posts, each a remembered piece (sharon/rendered.py).
+"""A thread's posts, each a remembered piece (sharon/infra/remembered.py).
 
 A post looks the same to everyone in the same position: team or not, its author or
 not, the same reactions pressed, the same muted word. The key holds the body too, so
@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
-from sharon import rendered
 from sharon.forums.queries import PostRow, ThreadView
+from sharon.infra import remembered
 from sharon.models import PostStatus, Role
 
 
@@ -44,7 +44,7 @@ class PostPiece(NamedTuple):
     muted_by: str | None
 
 
-POST = rendered.declare("forums/_post.html", "post_item", PostPiece,
+POST = remembered.declare("forums/_post.html", "post_item", PostPiece,
                         helpers=("url_for", "reaction_labels", "london"))
 
 
@@ -64,5 +64,5 @@ def post_key(view: ThreadView, post: PostRow, reader_id: int, is_mod: bool) -> P
 
 def post_list(view: ThreadView, reader_id: int, is_mod: bool) -> Markup:
     """The page's posts as HTML, the same for every reader in the same position."""
-    return Markup("".join([rendered.html(POST, post_key(view, post, reader_id, is_mod))
+    return Markup("".join([remembered.html(POST, post_key(view, post, reader_id, is_mod))
                            for post in view.posts]))

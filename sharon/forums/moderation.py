@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from sharon import clock
 from sharon.content import clean_text
 from sharon.extensions import db
 from sharon.forums import services
+from sharon.infra import clock
 from sharon.models import (
     Audit,
     Category,

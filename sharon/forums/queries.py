@@ -15,9 +15,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
-from sharon import clock
 from sharon.extensions import db
 from sharon.forums import visibility
+from sharon.infra import clock
 from sharon.models import (
     Category,
     MutedWord,
@@ -44,10 +44,12 @@ class Page:
 
     @property
     def has_prev(self) -> bool:
+        """Whether a "newer" link is shown."""
         return self.number > 1
 
     @property
     def has_next(self) -> bool:
+        """Whether an "older" link is shown."""
         return self.number < self.count
 
 
@@ -56,6 +58,7 @@ def _page_count(total: int, per_page: int) -> int:
 
 
 def categories(user: User) -> list[Category]:
+    """The categories this person may read, with their networks, in page order."""
     return list(db.session.scalars(
         sa.select(Category).options(so.joinedload(Category.network))
         .where(visibility.category_clause(user))
@@ -70,6 +73,7 @@ class ThreadRow:
 
 
 def thread_listing(user: User, category: Category, page: int) -> tuple[list[ThreadRow], Page]:
+    """One page of a category's threads this person may read, pinned first."""
     where = [Thread.category_id == category.id, visibility.thread_clause(user)]
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Thread).where(*where))
     pages = _page_count(total, THREADS_PER_PAGE)
@@ -251,12 +255,14 @@ def first_unread(user: User, thread: Thread) -> tuple[int, int | None]:
 
 
 def page_of(user: User, thread: Thread, number: int) -> int:
+    """Which page of its thread a post is on, to link straight to it."""
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Post).where(
         Post.thread_id == thread.id, visibility.post_clause(user), Post.number < number))
     return before // POSTS_PER_PAGE + 1
 
 
 def revisions(post: Post) -> list[PostRevision]:
+    """A post's earlier versions, oldest first (for the team's history page)."""
     return list(db.session.scalars(sa.select(PostRevision).where(PostRevision.post_id == post.id)
                                    .order_by(PostRevision.version.desc())))
 
@@ -290,6 +296,7 @@ def unread_notifications(user: User) -> int:
 
 
 def notifications(user: User, limit: int = 50) -> list[Notification]:
+    """This person's newest notifications."""
     return list(db.session.scalars(
         sa.select(Notification)
         .options(so.joinedload(Notification.actor), so.joinedload(Notification.thread))
@@ -298,11 +305,13 @@ def notifications(user: User, limit: int = 50) -> list[Notification]:
 
 
 def notification_for(user: User, notification_id: int) -> Notification | None:
+    """One of this person's notifications (never another's)."""
     return db.session.scalar(sa.select(Notification).where(
         *_notifications_visible(user), Notification.id == notification_id))
 
 
 def mark_notifications_read(user: User, notification_id: int | None = None) -> None:
+    """Mark all of this person's notifications read."""
     stmt = sa.update(Notification).where(Notification.user_id == user.id,
                                          Notification.read_at.is_(None))
     if notification_id is not None:

@@ -13,10 +13,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from sharon import clock, safety
+from sharon import safety
 from sharon.content import clean_text, render_markdown, required_text, to_text
 from sharon.extensions import db
 from sharon.forums import visibility
+from sharon.infra import clock
 from sharon.models import (
     Category,
     ItemKind,

@@ -19,7 +19,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from sharon import bounds, rendered, search, writes
+from sharon import search, writes
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error, new_token, text_arg
 from sharon.forums import fragments, queries, services
@@ -33,6 +33,7 @@ from sharon.forums.forms import (
     ReportForm,
     ThreadForm,
 )
+from sharon.infra import bounds, remembered
 from sharon.models import Category, Post, Thread
 from sharon.models.forums import THREAD_KIND_LABELS
 from sharon.moderation import services as moderation
@@ -79,12 +80,14 @@ def _blocked(refused: Refused, text: str = "") -> None:
 @bp.get("/")
 @require(Action.READ_COMMUNITY)
 def index() -> str:
+    """The forums' front page: the categories this person may read."""
     return render_template("forums/index.html", categories=queries.categories(current_user))
 
 
 @bp.get("/c/<int:category_id>")
 @require(Action.READ_COMMUNITY)
 def category(category_id: int) -> str:
+    """One category's threads."""
     try:
         category = services.category_for(current_user, category_id)
     except Refused:
@@ -97,6 +100,7 @@ def category(category_id: int) -> str:
 @bp.route("/c/<int:category_id>/new", methods=["GET", "POST"])
 @require(Action.POST)
 def new_thread(category_id: int) -> str | Response:
+    """Start a thread (screened; may wait for approval, with crisis contacts if risky)."""
     try:
         category = services.category_for(current_user, category_id)
     except Refused:
@@ -135,6 +139,7 @@ def _thread(thread_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/t/<int:thread_id>")
 @require(Action.READ_COMMUNITY)
 def thread(thread_id: int) -> str:
+    """One page of a thread, with the reply box."""
     thread = _thread(thread_id)
     form = ReplyForm()
     if request.args.get("quote"):
@@ -157,7 +162,7 @@ class ReplyPiece(NamedTuple):
     note_hint: str = NOTE_HINT
 
 
-REPLY = rendered.declare("forums/_reply.html", "reply_fields", ReplyPiece, helpers=(),
+REPLY = remembered.declare("forums/_reply.html", "reply_fields", ReplyPiece, helpers=(),
                          form=("body", "content_note"))
 
 
@@ -178,7 +183,7 @@ def _reply_box(thread: Thread, form: ReplyForm, is_mod: bool) -> ReplyBox:
     if form.body.data or form.content_note.data or form.errors:
         fields = Markup(get_template_attribute(REPLY.template, REPLY.macro)(ReplyPiece(), form))
     else:
-        fields = rendered.render(REPLY, ReplyPiece(), form)
+        fields = remembered.render(REPLY, ReplyPiece(), form)
     return ReplyBox(state, url_for("forums.reply", thread_id=thread.id), fields,
                     form.submission.data or new_token())
 
@@ -199,6 +204,7 @@ def _thread_page(thread: Thread, page: int, form: ReplyForm,
 @bp.get("/t/<int:thread_id>/unread")
 @require(Action.READ_COMMUNITY)
 def unread(thread_id: int) -> Response:
+    """Jump to the first post this person has not read."""
     thread = _thread(thread_id)
     page, post_id = queries.first_unread(current_user, thread)
     anchor = f"post-{post_id}" if post_id else None
@@ -208,6 +214,7 @@ def unread(thread_id: int) -> Response:
 @bp.post("/t/<int:thread_id>/reply")
 @require(Action.POST)
 def reply(thread_id: int) -> str | Response:
+    """Reply to a thread; sent twice, it posts once."""
     thread = _thread(thread_id)
     form = ReplyForm()
     if form.validate_on_submit():
@@ -241,6 +248,7 @@ def _post(post_id: int) -> Post:
 @bp.get("/p/<int:post_id>")
 @require(Action.READ_COMMUNITY)
 def post(post_id: int) -> Response:
+    """Go to one post on its page of the thread."""
     post = _post(post_id)
     page = queries.page_of(current_user, post.thread, post.number)
     return redirect(url_for("forums.thread", thread_id=post.thread_id, page=page,
@@ -250,6 +258,7 @@ def post(post_id: int) -> Response:
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
 @require(Action.POST)
 def edit(post_id: int) -> str | Response:
+    """Edit one's own post; a clash with a newer edit is shown, not overwritten."""
     post = _post(post_id)
     if post.author_id != current_user.id:
         abort(403)
@@ -288,6 +297,7 @@ def edit(post_id: int) -> str | Response:
 @bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
 @require(Action.POST)
 def delete(post_id: int) -> str | Response:
+    """Ask, then remove one's own post."""
     post = _post(post_id)
     if post.author_id != current_user.id:
         abort(403)
@@ -303,6 +313,7 @@ def delete(post_id: int) -> str | Response:
 @bp.post("/p/<int:post_id>/react")
 @require(Action.POST)
 def react(post_id: int) -> Response:
+    """Add or take back a reaction (a button; works without JavaScript)."""
     post = _post(post_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -319,6 +330,7 @@ def react(post_id: int) -> Response:
 @bp.route("/p/<int:post_id>/report", methods=["GET", "POST"])
 @require(Action.REPORT)
 def report(post_id: int) -> str | Response:
+    """Report a post to the team, with a reason."""
     post = _post(post_id)
     form = ReportForm()
     if form.validate_on_submit():
@@ -345,6 +357,7 @@ def report(post_id: int) -> str | Response:
 @bp.get("/p/<int:post_id>/history")
 @require(Action.MODERATE)
 def history(post_id: int) -> str:
+    """A post's earlier versions, for the team."""
     post = _post(post_id)
     return render_template("forums/history.html", post=post,
                            revisions=queries.revisions(post),
@@ -354,6 +367,7 @@ def history(post_id: int) -> str:
 @bp.post("/t/<int:thread_id>/follow")
 @require(Action.READ_COMMUNITY)
 def follow(thread_id: int) -> Response:
+    """Follow or unfollow a thread."""
     thread = _thread(thread_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -384,6 +398,7 @@ def _moderate(act: Callable[[ModerateForm], str]) -> None:
 @bp.post("/p/<int:post_id>/moderate")
 @require(Action.MODERATE)
 def moderate_post(post_id: int) -> Response:
+    """The team hides, shows, approves or rejects a post."""
     post = _post(post_id)
     _moderate(lambda form: forum_moderation.moderate_post(
         current_user, post, form.action.data, form.reason.data or ""))
@@ -395,6 +410,7 @@ def moderate_post(post_id: int) -> Response:
 @bp.post("/t/<int:thread_id>/moderate")
 @require(Action.MODERATE)
 def moderate_thread(thread_id: int) -> Response:
+    """The team hides, locks, pins or moves a thread."""
     thread = _thread(thread_id)
     _moderate(lambda form: forum_moderation.moderate_thread(
         current_user, thread, form.action.data, form.reason.data or "", form.category_id.data))
@@ -404,6 +420,7 @@ def moderate_thread(thread_id: int) -> Response:
 @bp.get("/search")
 @require(Action.READ_COMMUNITY)
 def search_page() -> str:
+    """Search posts and thread titles this person may read."""
     text = text_arg("q", 200)
     results = search.search_posts(current_user, text, _page()) if text.strip() else None
     # The library's matches come first on the first page: search covers both.
@@ -415,6 +432,7 @@ def search_page() -> str:
 @bp.get("/notifications")
 @require(Action.READ_COMMUNITY)
 def notifications() -> str:
+    """This person's notifications."""
     return render_template("forums/notifications.html",
                            notifications=queries.notifications(current_user),
                            form=ButtonForm())
@@ -423,6 +441,7 @@ def notifications() -> str:
 @bp.post("/notifications/read")
 @require(Action.READ_COMMUNITY)
 def notifications_read() -> Response:
+    """Mark all notifications read."""
     if not ButtonForm().validate_on_submit():
         abort(400)
     queries.mark_notifications_read(current_user)
@@ -434,6 +453,7 @@ def notifications_read() -> Response:
 @bp.get("/notifications/<int:notification_id>")
 @require(Action.READ_COMMUNITY)
 def open_notification(notification_id: int) -> Response:
+    """Mark one notification read and go to its post."""
     notification = queries.notification_for(current_user, notification_id)
     if notification is None:
         abort(404)

@@ -16,9 +16,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from sharon import clock, passwords, permissions
+from sharon import passwords, permissions
 from sharon.content import clean_text
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.models import Audit, Invitation, InvitationStatus, Network, Role, User
 from sharon.models.roles import INVITABLE_ROLES
 from sharon.moderation.services import record

@@ -6,10 +6,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from sharon import clock, writes
+from sharon import writes
 from sharon.admin.services import all_networks
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error, options
+from sharon.infra import clock
 from sharon.invitations import services
 from sharon.invitations.forms import InvitationForm
 from sharon.models import Invitation, Role

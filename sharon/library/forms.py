@@ -9,8 +9,8 @@ from wtforms import DateTimeLocalField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from sharon.forms import CheckboxesField, Form, OnceForm, options
+from sharon.infra.templating import LONDON
 from sharon.models.library import AUDIENCE_LABELS, Audience
-from sharon.templating import LONDON
 
 DURATION = re.compile(r"^\s*(\d{1,3}):([0-5]\d)\s*$")
 

@@ -15,9 +15,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from sharon import clock
 from sharon.content import clean_text, render_markdown, to_text
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.library.media import Slot, Stored
 from sharon.models import (
     Audience,

@@ -19,10 +19,11 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
-from sharon import bounds, clock, writes
+from sharon import writes
 from sharon.admin.services import all_networks
 from sharon.extensions import csrf, db
 from sharon.forms import ButtonForm, add_error, options, text_arg
+from sharon.infra import bounds, clock
 from sharon.library import media, services
 from sharon.library.forms import ResourceForm, ScheduleForm, format_duration, parse_duration
 from sharon.models import Audience, Resource, ResourceKind

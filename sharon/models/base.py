@@ -30,7 +30,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
-    """Column default that follows sharon.clock (which tests can move)."""
-    from sharon import clock
+    """Column default that follows sharon.infra.clock (which tests can move)."""
+    from sharon.infra import clock
 
     return clock.now()

@@ -8,8 +8,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from sharon import clock
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.models.accounts import Network, User
 from sharon.models.base import UTCDateTime, utcnow
 

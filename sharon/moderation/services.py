@@ -7,8 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sharon import clock, permissions
+from sharon import permissions
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.models import User
 from sharon.models.moderation import (
     LEVEL_ORDER,

@@ -10,9 +10,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from sharon import clock, safety, writes
+from sharon import safety, writes
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error, text_arg
+from sharon.infra import clock
 from sharon.models import ModerationItem, WatchedWord
 from sharon.moderation import services, words
 from sharon.moderation.forms import ACTION_LABELS, TrySentenceForm, WatchedWordForm

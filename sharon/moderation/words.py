@@ -1,6 +1,6 @@
 """Watched words, edited by clinicians: terms in families, and a way to try a sentence.
 
-Each change forgets the kept watched words (sharon/kept_rules.py), so it counts at once."""
+Each change forgets the kept watched words (sharon/infra/kept_rules.py), so it counts at once."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from sharon import clock, kept_rules, safety, watchwords
+from sharon import safety, watchwords
 from sharon.content import clean_text
 from sharon.extensions import db
+from sharon.infra import clock, kept_rules
 from sharon.models import Audit, User, WatchedWord, WatchFamily, WordAction
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
@@ -43,6 +44,7 @@ TOO_BROAD = 3  # everyday sentences a term may not match
 
 
 def check_editor(actor: User) -> None:
+    """Refuse anyone who may not change the watched words, whichever door they came through."""
     if not can(actor, Action.EDIT_WATCHED_WORDS):
         raise Refused("forbidden", "Only clinicians can change the watched words.")
 
@@ -56,6 +58,7 @@ def families() -> Sequence[WatchFamily]:
 
 
 def all_words() -> Sequence[WatchedWord]:
+    """Every watched word, alphabetically."""
     return db.session.scalars(sa.select(WatchedWord).order_by(WatchedWord.term_key)).all()
 
 
@@ -66,6 +69,7 @@ def loose_words() -> Sequence[WatchedWord]:
 
 
 def everyday_matches(term: str) -> list[str]:
+    """Which everyday sentences a new term would match (it is refused if any do)."""
     pattern = watchwords.compile_term(term)
     return [s for s in EVERYDAY if pattern.search(watchwords.normalise(s))]
 
@@ -102,6 +106,7 @@ def add(by: User, term: str, action: str, is_risk: bool,
 
 
 def remove(by: User, word: WatchedWord) -> None:
+    """Remove a watched word; it stops counting at once."""
     check_editor(by)
     moderation.record(by, Audit.WATCHED_WORD_REMOVE, "watched_word", word.id, term=word.term)
     db.session.delete(word)
@@ -119,6 +124,7 @@ class Trial:
 
 
 def try_sentence(actor: User, text: str) -> Trial:
+    """Which terms a sentence matches and what would happen, without saving anything."""
     check_editor(actor)
     text = clean_text(text or "")[:2000]
     hits = watchwords.matcher(safety.rules()).find(text)

@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 def on_connect(auth: Any = None) -> None:
     """The signed-in moderating team only."""
+    from sharon.infra.sessions import user_for_session
     from sharon.permissions import Action, can
-    from sharon.sessions import user_for_session
 
     try:
         user = user_for_session(session.get("_user_id"), fresh=True)

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import click
 
-from sharon import clock
 from sharon.cli import as_operator
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.refusals import Refused
 from sharon.wall import hours
 

@@ -54,6 +54,7 @@ def closed(sid: str) -> None:
 
 
 def moderators_here() -> set[int]:
+    """The team members with the Wall open on this worker."""
     return {seen.user_id for seen in _sockets.values() if seen.moderator}
 
 

@@ -18,6 +18,7 @@ DEGRADED = ("Live updates from some people may be delayed for a moment. Nothing 
 
 
 def queue_degraded() -> bool:
+    """Whether delivery between workers is down right now."""
     manager = socketio.server.manager if socketio.server else None
     return bool(getattr(manager, "publishing_failed", False)
                 or getattr(manager, "listening_failed", False))

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from sharon import clock
 from sharon.content import render_plain
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.models import MessageStatus, User, WallMessage
 
 PAST_SESSION: tuple[tuple[str, str], ...] = (

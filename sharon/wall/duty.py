@@ -18,8 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sharon import clock
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.models import Audit, User, WallDuty
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can, roles_with
@@ -65,10 +65,12 @@ def on_duty(at: datetime | None = None) -> Sequence[User]:
 
 
 def on_duty_ids(at: datetime | None = None) -> list[int]:
+    """Who is on duty now (a fresh heartbeat), for the watcher and status."""
     return list(db.session.connection().execute(_ON_DUTY_IDS, params(at)).scalars())
 
 
 def is_on_duty(user: User) -> bool:
+    """Whether this person is on duty now."""
     return user.id in on_duty_ids()
 
 
@@ -127,7 +129,7 @@ def left_the_wall(user_id: int, still_here: bool) -> bool:
 # --- Is anyone watching? ----------------------------------------------------------------
 
 def _when(moment: datetime) -> str:
-    from sharon.templating import london
+    from sharon.infra.templating import london
 
     return london(moment, "%A %-d %B at %H:%M")
 
@@ -148,6 +150,7 @@ def team_watch() -> str:
 
 
 def forget_team_watch() -> None:
+    """Drop the cached "is anyone watching" answer (after duty changes)."""
     global _watch
     _watch = (0.0, "")
 

@@ -17,6 +17,7 @@ class SessionForm(OnceForm):
                        validators=[Length(max=200, message="Keep the note under 200 characters.")])
 
     def validate_ends(self, field: TimeField) -> None:
+        """A session must end after it starts."""
         if self.starts.data and field.data and field.data <= self.starts.data:
             raise ValidationError("The session must end after it starts.")
 
@@ -29,6 +30,7 @@ class ClosureForm(OnceForm):
         Length(max=200, message="Keep the reason under 200 characters.")])
 
     def validate_ends_on(self, field: DateField) -> None:
+        """A closure's last day must be on or after its first."""
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError("The last day must be on or after the first day.")
 

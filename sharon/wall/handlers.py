@@ -27,15 +27,15 @@ import sqlalchemy as sa
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
-from sharon import clock
 from sharon.extensions import db, socketio
+from sharon.infra import clock
+from sharon.infra.sessions import user_for_session
 from sharon.models import MessageStatus, User, WallMessage
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
 from sharon.realtime import announce, rooms, send_now
 from sharon.refusals import Refused
 from sharon.safety import CRISIS_CONTACTS
-from sharon.sessions import user_for_session
 from sharon.wall import connections, duty, services, watcher
 from sharon.wall.connections import Seen
 from sharon.wall.degraded import DEGRADED, queue_degraded
@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 # --- Helpers ----------------------------------------------------------------------------
 
 def crisis_contacts() -> list[dict[str, str]]:
+    """The crisis contacts, as the page shows them beside a refusal."""
     return [{"name": c.name, "how": c.how, "href": c.href, "when": c.when}
             for c in CRISIS_CONTACTS]
 
@@ -57,10 +58,12 @@ def _user() -> User | None:
 
 
 def ok(**fields: Any) -> dict[str, Any]:
+    """A successful acknowledgement."""
     return {"ok": True, **fields}
 
 
 def refused(code: str, message: str) -> dict[str, Any]:
+    """A refused acknowledgement with its code and a plain message."""
     return {"ok": False, "error": code, "message": message}
 
 
@@ -84,6 +87,7 @@ def crisis_notice(closed: bool = False) -> dict[str, Any]:
 
 
 def mute_notice(mute: Any, at: datetime | None = None) -> dict[str, Any]:
+    """The words a muted person sees: until when, and why."""
     at = at or clock.now()
     minutes = max(1, round((mute.ends_at - at).total_seconds() / 60))
     return {"kind": "muted", "until": mute.ends_at.isoformat(), "minutes_left": minutes,

@@ -24,15 +24,15 @@ from zoneinfo import ZoneInfo
 import holidays
 import sqlalchemy as sa
 
-from sharon import kept_rules
 from sharon.content import clean_text
+from sharon.infra import kept_rules
 from sharon.refusals import Refused
 
 LONDON = ZoneInfo("Europe/London")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # How far ahead "when does it next open" looks before answering "not scheduled".
 HORIZON_DAYS = 400
-# The kept rule (sharon/kept_rules.py) that load() reads: every change below forgets it.
+# The kept rule (sharon/infra/kept_rules.py) that load() reads: every change below forgets it.
 CALENDAR = "wall_calendar"
 _CHUNK_DAYS = 21
 
@@ -103,6 +103,7 @@ class Calendar:
             self._by_day.setdefault(weekday, []).append((opens, closes))
 
     def closed_day(self, day: date) -> bool:
+        """Whether a London date falls in a closure."""
         return any(start <= day <= end for start, end in self.closures)
 
     def intervals(self, start: datetime, end: datetime) -> list[Interval]:
@@ -158,8 +159,8 @@ _STATEMENTS: tuple[sa.Select[Any], ...] | None = None
 
 
 def _read() -> Calendar:
-    from sharon import clock
     from sharon.extensions import db
+    from sharon.infra import clock
     from sharon.models import WallClosure, WallHours, WallSession
 
     global _STATEMENTS
@@ -192,7 +193,7 @@ def load(fresh: bool = False) -> Calendar:
     reads them now (the watcher does, every few seconds, which keeps the kept copy fresh
     too).
     """
-    from sharon import clock
+    from sharon.infra import clock
 
     # Read relative to today, so a new London day reads them again.
     today = clock.now().astimezone(LONDON).date()
@@ -201,7 +202,7 @@ def load(fresh: bool = False) -> Calendar:
 
 def current(at: datetime | None = None, fresh: bool = False) -> Hours:
     """Is the Wall open now (or at `at`), and when does that change?"""
-    from sharon import clock
+    from sharon.infra import clock
 
     at = at or clock.now()
     calendar = load(fresh)
@@ -235,8 +236,8 @@ def _check(actor: Any, what: str) -> None:
 
 def do_add_session(actor: Any, starts_at: datetime, ends_at: datetime, note: str = "") -> Any:
     """Add an extra session. It may not end in the past, nor fall in a closure."""
-    from sharon import clock
     from sharon.extensions import db
+    from sharon.infra import clock
     from sharon.models import Audit, WallClosure, WallSession
     from sharon.moderation.services import record
 
@@ -267,8 +268,8 @@ def do_add_session(actor: Any, starts_at: datetime, ends_at: datetime, note: str
 
 def do_add_closure(actor: Any, starts_on: date, ends_on: date, reason: str) -> Any:
     """Close the Wall on whole London dates, extra sessions included."""
-    from sharon import clock
     from sharon.extensions import db
+    from sharon.infra import clock
     from sharon.models import Audit, WallClosure
     from sharon.moderation.services import record
 
@@ -330,8 +331,8 @@ def do_set_weekly(actor: Any, periods: Iterable[tuple[int, time, time]]) -> None
 
 def upcoming(limit: int = 50) -> tuple[list[Any], list[Any]]:
     """Extra sessions not yet over, and closures not yet past, soonest first."""
-    from sharon import clock
     from sharon.extensions import db
+    from sharon.infra import clock
     from sharon.models import WallClosure, WallSession
 
     now = clock.now()
@@ -344,7 +345,8 @@ def upcoming(limit: int = 50) -> tuple[list[Any], list[Any]]:
 
 
 def upcoming_bank_holidays(days: int = 120) -> list[tuple[date, str]]:
-    from sharon import clock
+    """The next bank holidays, for the staff page (the Wall is closed on them)."""
+    from sharon.infra import clock
 
     today = clock.now().astimezone(LONDON).date()
     found = []

@@ -17,6 +17,7 @@ class OneLineErrors(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Log a malformed client message as one line, not a traceback."""
         if record.exc_info and record.getMessage() in ("message handler error",
                                                        "post request handler error"):
             error = record.exc_info[1]

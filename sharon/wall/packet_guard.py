@@ -19,6 +19,7 @@ SEPARATOR = b"\x1e"
 
 
 def valid_payload(body: bytes) -> bool:
+    """Refuse a long-polling body that is not well-formed Engine.IO packets."""
     return bool(body) and all(p and p[0] in PACKET_TYPES for p in body.split(SEPARATOR))
 
 

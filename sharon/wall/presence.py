@@ -51,9 +51,11 @@ class RedisPresence(Presence):
 
     @staticmethod
     def key(worker: str) -> str:
+        """The Redis key one worker's list is kept under."""
         return f"sharon:wall:moderators@{worker}"
 
     def publish(self, moderator_ids: Iterable[int]) -> None:
+        """Tell other workers which team members have the Wall open here."""
         ids = sorted(set(moderator_ids))
         pipe = self.redis.pipeline(transaction=True)
         pipe.delete(self.key(WORKER))
@@ -68,6 +70,7 @@ class RedisPresence(Presence):
                         "moderators")
 
     def elsewhere(self, user_id: int) -> bool:
+        """Has this person the Wall open through another worker? (No, if Redis cannot say.)"""
         try:
             for worker in self.redis.smembers(WORKERS_KEY) - {WORKER}:
                 if self.redis.sismember(self.key(worker), str(user_id)):
@@ -81,10 +84,12 @@ class RedisPresence(Presence):
 
 
 def init_app(app: Flask) -> None:
+    """Presence across workers through Redis when configured, else this worker only."""
     url = app.config.get("SHARON_REDIS_URL")
     app.extensions["sharon.wall_presence"] = RedisPresence(url) if url else Presence()
 
 
 def presence() -> Presence:
+    """This app's presence tracker."""
     found: Presence | None = current_app.extensions.get("sharon.wall_presence")
     return found if found is not None else Presence()

@@ -15,9 +15,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sharon import clock, safety
+from sharon import safety
 from sharon.content import render_plain, required_text, unstorable
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.models import (
     Audit,
     ItemKind,
@@ -77,6 +78,7 @@ CLOSED_MESSAGE = ("The Wall is closed just now, so your message was not posted. 
 
 
 def not_found() -> Refused:
+    """The refusal for a message that is gone or never was."""
     return Refused("not_found", "That message does not exist or is no longer on the Wall.")
 
 
@@ -369,6 +371,7 @@ def _message(message_id: Any) -> WallMessage:
 
 
 def check_moderator(user: User) -> None:
+    """Refuse anyone not on the team, whichever door they came through."""
     if not can(user, Action.MODERATE):
         raise Refused("forbidden", "Only the moderating team can do that.")
 

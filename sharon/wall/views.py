@@ -9,12 +9,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from sharon import bounds, clock, writes
+from sharon import writes
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error
+from sharon.infra import bounds, clock
+from sharon.infra.templating import london
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
-from sharon.templating import london
 from sharon.wall import duty, handlers, hours, services
 from sharon.wall.forms import ClosureForm, SessionForm, WeeklyForm
 
@@ -24,6 +25,7 @@ bp = Blueprint("wall", __name__, url_prefix="/wall")
 @bp.get("/")
 @require(Action.USE_WALL)
 def page() -> str:
+    """The Wall: the live page, or when it next opens."""
     state = services.status()
     sessions, closures = hours.upcoming(limit=5)
     seq = services.current_seq()  # before the messages: the page catches up from here
@@ -41,6 +43,7 @@ def page() -> str:
 def history() -> str:
     # Zero or less is no page; past MAX_PAGE is past the end: both a 404, as is any
     # page after the last.
+    """Past Wall sessions' messages, newest first."""
     page_number = bounds.int_arg("page", 1, 0, bounds.MAX_PAGE + 1)
     if not 1 <= page_number <= bounds.MAX_PAGE:
         abort(404)
@@ -77,6 +80,7 @@ def review(message_id: int) -> Response:
 @bp.route("/sessions", methods=["GET", "POST"])
 @require(Action.MANAGE_WALL_SESSIONS)
 def sessions() -> str | Response | tuple[str, int]:
+    """Clinicians add extra sessions and closures."""
     session_form = SessionForm(prefix="session")
     closure_form = ClosureForm(prefix="closure")
     submitted = None
@@ -132,6 +136,7 @@ def sessions() -> str | Response | tuple[str, int]:
 @bp.post("/<any(session, closure):kind>/<int:item_id>/remove")
 @require(Action.MANAGE_WALL_SESSIONS)
 def remove(kind: str, item_id: int) -> Response:
+    """Remove an extra session or a closure."""
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
@@ -158,6 +163,7 @@ def _weekly_rows() -> list[tuple[str, list[tuple[str, str]]]]:
 @bp.route("/hours", methods=["GET", "POST"])
 @require(Action.MANAGE_OFFICE_HOURS)
 def weekly() -> str | Response | tuple[str, int]:
+    """Admins set the weekly office hours."""
     from sharon.models import WallHours
 
     form = WeeklyForm()

@@ -16,8 +16,8 @@ from typing import Any
 
 from flask import Flask
 
-from sharon import clock
 from sharon.extensions import db, socketio
+from sharon.infra import clock
 from sharon.realtime import rooms, send_now
 from sharon.wall import connections, duty, hours, services
 from sharon.wall.presence import presence
@@ -84,6 +84,7 @@ class Watcher:
         return max(delay, 0.01)
 
     def run(self) -> None:
+        """Tick until the process ends: sweep, heartbeat, status and sync."""
         while True:
             try:
                 delay = self.tick()

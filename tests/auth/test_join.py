@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from sharon import clock
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.models import Invitation, User
 from tests.helpers import csrf_token, submit, text
 

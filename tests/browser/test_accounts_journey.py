@@ -33,7 +33,7 @@ def test_join_sign_out_sign_in(page, app, make_invitation):
 
 
 def test_a_spent_code_shows_an_error_linked_to_the_field(page, app, make_invitation):
-    from sharon import clock
+    from sharon.infra import clock
 
     invitation = make_invitation(revoked_at=clock.now())
     page.goto("/join")

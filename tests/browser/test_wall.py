@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from sharon import clock
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.models import WallHours, WallSession
 from tests.helpers import PASSWORD
 

@@ -1,4 +1,4 @@
-"""A remembered piece reads only what its declaration lists (sharon/rendered.py): its
+"""A remembered piece reads only what its declaration lists (sharon/infra/remembered.py): its
 key's fields, the named attributes of its declared context, and its declared helpers.
 So no template edit can put one reader's token, name or rights into a piece that
 another reader is given: the edit makes this test fail instead."""
@@ -15,8 +15,8 @@ from jinja2.filters import FILTERS
 from jinja2.tests import TESTS
 
 import sharon.forums.views  # noqa: F401  (declares the reply form)
-from sharon import rendered, templating
 from sharon.forums import fragments
+from sharon.infra import remembered, templating
 
 # What url_for may not be asked: these read the request (the host the reader sent).
 URL_FOR_FROM_REQUEST = {"_external", "_scheme"}
@@ -28,7 +28,7 @@ def _walk(node: nodes.Node) -> Iterator[tuple[nodes.Node, nodes.Node]]:
         yield from _walk(child)
 
 
-def reads_beyond_declaration(env: Environment, piece: rendered.Piece) -> list[str]:
+def reads_beyond_declaration(env: Environment, piece: remembered.Piece) -> list[str]:
     """What the piece's macro reads that its declaration does not list."""
     tree = env.parse(env.loader.get_source(env, piece.template)[0])
     found = [n for n in tree.body if isinstance(n, nodes.Macro) and n.name == piece.macro]
@@ -79,10 +79,10 @@ def reads_beyond_declaration(env: Environment, piece: rendered.Piece) -> list[st
 
 
 def test_every_remembered_piece_reads_only_what_it_declares(app):
-    pieces = {(p.template, p.macro): p for p in rendered.DECLARED}
+    pieces = {(p.template, p.macro): p for p in remembered.DECLARED}
     assert set(pieces) >= {("forums/_post.html", "post_item"), ("_header.html", "site_header"),
                            ("forums/_reply.html", "reply_fields")}
-    assert len(pieces) == len(rendered.DECLARED), "a piece is declared twice"
+    assert len(pieces) == len(remembered.DECLARED), "a piece is declared twice"
     for piece in pieces.values():
         assert hasattr(piece.key, "_fields"), f"{piece.macro}'s key is not a NamedTuple"
         assert reads_beyond_declaration(app.jinja_env, piece) == [], piece.template
@@ -95,7 +95,7 @@ def test_the_keys_are_the_declared_ones():
 
 
 Key = namedtuple("Key", ["id", "name"])
-FAKE = rendered.Piece("piece.html", "m", Key, frozenset({"url_for", "london"}),
+FAKE = remembered.Piece("piece.html", "m", Key, frozenset({"url_for", "london"}),
                       (("form", frozenset({"body"})),))
 
 

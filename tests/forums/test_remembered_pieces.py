@@ -1,4 +1,4 @@
-"""The site header and the reply form are remembered pieces (sharon/rendered.py): each
+"""The site header and the reply form are remembered pieces (sharon/infra/remembered.py): each
 reader must still see their own, as things are now, and send their own tokens, which
 no remembered piece holds."""
 
@@ -107,7 +107,7 @@ def test_the_remembered_reply_form_sends_each_readers_own_tokens(app, make_user,
         sent += [data["csrf_token"], data["submission"]]
         assert client.post(url, data=data).status_code == 302
         assert f"Hello from {name}" in text(client.get(f"/forums/t/{thread.id}"))
-    for remembered in app.extensions["sharon.rendered"].values():
+    for remembered in app.extensions["sharon.remembered"].values():
         for html in remembered.items.values():
             assert not any(secret in html for secret in sent)
 

@@ -61,7 +61,7 @@ def test_each_reader_sees_the_same_post_from_where_they_stand(app, make_user, ge
 
 
 def _no_remembered_piece_holds(app, secrets: set[str]) -> None:
-    for remembered in app.extensions["sharon.rendered"].values():
+    for remembered in app.extensions["sharon.remembered"].values():
         for html in remembered.items.values():
             assert not any(secret in html for secret in secrets)
 
@@ -162,7 +162,7 @@ def test_a_post_cannot_borrow_the_page_form(client, app, make_user, general):
 
 def test_long_posts_are_shown_but_not_kept(app, make_user, general):
     """A worker keeps only pieces of a bounded size, so nobody can fill its memory."""
-    from sharon import rendered
+    from sharon.infra import remembered
 
     long_body = "See www.example.org for more. " * 300  # about 9,000 characters
     thread = start_thread(make_user(username="river"), general, body=long_body)
@@ -170,6 +170,6 @@ def test_long_posts_are_shown_but_not_kept(app, make_user, general):
     reader = _reader(app, make_user, "ash")
     html = reader.get(f"/forums/t/{thread.id}").get_data(as_text=True)
     assert html.count("www.example.org") >= 300 and "A short reply" in html
-    kept = app.extensions["sharon.rendered"][("forums/_post.html", "post_item")].items
+    kept = app.extensions["sharon.remembered"][("forums/_post.html", "post_item")].items
     assert [key.id for key in kept] == [short.id]
-    assert all(len(piece) <= rendered.LONGEST_PIECE for piece in kept.values())
+    assert all(len(piece) <= remembered.LONGEST_PIECE for piece in kept.values())

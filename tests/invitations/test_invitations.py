@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from sharon import clock
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.invitations.services import hash_code
 from sharon.models import Invitation
 from tests.helpers import csrf_token, sign_in, submit, text

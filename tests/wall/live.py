@@ -20,8 +20,9 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 def prepare_database(url: str, usernames: dict[str, str], session_minutes: int = 60,
                      weekly: bool = True) -> None:
     """Add people (username -> role) and an extra session from now, with the app's own code."""
-    from sharon import clock, create_app
+    from sharon import create_app
     from sharon.extensions import db
+    from sharon.infra import clock
     from sharon.models import WallHours, WallSession
     from tests.databases import test_config
     from tests.factories import UserFactory
@@ -43,8 +44,9 @@ def prepare_database(url: str, usernames: dict[str, str], session_minutes: int =
 
 def add_session(url: str, starts_in: float, lasts: float) -> None:
     """Add an extra session starting `starts_in` seconds from now."""
-    from sharon import clock, create_app
+    from sharon import create_app
     from sharon.extensions import db
+    from sharon.infra import clock
     from sharon.models import WallSession
     from tests.databases import test_config
 

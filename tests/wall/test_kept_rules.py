@@ -1,5 +1,5 @@
 """Office hours and watched words are kept by each worker for a few seconds (kept rules,
-sharon/kept_rules.py), since every message asks: a change made on this worker counts at
+sharon/infra/kept_rules.py), since every message asks: a change made on this worker counts at
 once, one made on another worker within seconds, and each message is still checked
 against its own time."""
 
@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from sharon import kept_rules, safety
+from sharon import safety
 from sharon.extensions import db
+from sharon.infra import kept_rules
 from sharon.models import User, WallClosure, WallMessage, WatchedWord
 from sharon.moderation import words
 from sharon.wall import hours

@@ -14,7 +14,7 @@ from tests.helpers import sign_in, submit, text
 
 
 def _post(author, body, status="visible", **kwargs):  # type: ignore[no-untyped-def]
-    from sharon import clock
+    from sharon.infra import clock
 
     message = WallMessage(author=author, body=body, body_html=str(render_plain(body)),
                           status=status, created_at=kwargs.pop("at", clock.now()), **kwargs)

@@ -33,8 +33,8 @@ TTL_SECONDS = 5.0
 _monotonic = time.monotonic  # tests move this clock, not everyone's
 T = TypeVar("T")
 
-_EXTENSION = "sharon.kept_rules"
-_CHANGED = "sharon.kept_rules.changed"  # in Session.info: rules changed in this transaction
+_EXTENSION = "sharon.infra.kept_rules"
+_CHANGED = "sharon.infra.kept_rules.changed"  # in Session.info: rules changed in this transaction
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class KeptRules:
 
     def get(self, rule: str, key: Hashable, load: Callable[[], T], *, fresh: bool,
             keep: bool) -> T:
+        """The kept copy if fresh for this key; otherwise read, keep and return it."""
         if not fresh:
             with self._lock:
                 copy = self._copies.get(rule)
@@ -72,6 +73,7 @@ class KeptRules:
         return value
 
     def forget(self, rules: set[str]) -> None:
+        """Drop a rule now (a changing service calls this)."""
         with self._lock:
             for rule in rules:
                 self._copies.pop(rule, None)

@@ -84,14 +84,15 @@ class _Remembered:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["sharon.rendered"] = {}
+    """Give this app its own empty store of remembered pieces."""
+    app.extensions["sharon.remembered"] = {}
 
 
 def html(piece: Piece, values: tuple[Any, ...], *context: Any) -> str:
     """`macro(values, *context)`, rendered once per distinct values: as a str, to join."""
     if type(values) is not piece.key:
         raise TypeError(f"{piece.macro} is remembered by {piece.key.__name__}")
-    remembered: dict[tuple[str, str], _Remembered] = current_app.extensions["sharon.rendered"]
+    remembered: dict[tuple[str, str], _Remembered] = current_app.extensions["sharon.remembered"]
     cached = remembered.get((piece.template, piece.macro))
     if cached is None:
         cached = remembered[(piece.template, piece.macro)] = _Remembered(

@@ -1,4 +1,5 @@
-"""What a second review of the Wall found, kept found: leaks, stale sockets, disguises."""
+"""No leaks, no stale sockets, no disguises: what hidden words, suspended people, lost roles,
+closed tabs, disguised risk words and absurd ids can and cannot do on the Wall."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask import Flask, session
 from flask_login import LoginManager, login_user
 
-from sharon import clock
 from sharon.extensions import db
+from sharon.infra import clock
 from sharon.models import User
 
 

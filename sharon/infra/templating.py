@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from flask import Flask, get_template_attribute, request, url_for
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
-from sharon import rendered
+from sharon.infra import remembered
 from sharon.models.forums import REACTIONS
 from sharon.permissions import Action, can
 from sharon.safety import CRISIS_CONTACTS
@@ -34,7 +35,8 @@ def nav_link(endpoint: str) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    rendered.init_app(app)
+    """Template globals and filters every page uses, and the remembered pieces."""
+    remembered.init_app(app)
     app.jinja_env.filters["london"] = london
     app.jinja_env.globals.update(nav_link=nav_link, can=can, Action=Action,
                                   reaction_labels=REACTIONS, site_header=site_header)
@@ -57,7 +59,13 @@ class Header(NamedTuple):
     urgent: int = 0  # open urgent items, for the moderating team
 
 
-HEADER = rendered.declare("_header.html", "site_header", Header,
+# Counts areas show in the header, registered by the app factory so that this module
+# knows no area: "unread" (notifications, for everyone signed in) and "urgent" (open
+# urgent items, for the moderating team).
+HEADER_COUNTS: dict[str, Callable[[Any], int]] = {}
+
+
+HEADER = remembered.declare("_header.html", "site_header", Header,
                           helpers=("url_for", "nav_link"))
 
 
@@ -65,24 +73,22 @@ def header_key() -> Header:
     """The one place the header's key is made; the unread count is one small query."""
     from flask_login import current_user
 
-    from sharon.forums.queries import unread_notifications
-    from sharon.moderation import alerts
-
     area = (request.endpoint or "").split(".")[0]
     user = current_user._get_current_object()
     if not user.is_authenticated:
         return Header(area, signed_in=False)
     team = can(user, Action.VIEW_MODERATION_QUEUE)
-    return Header(area, True, user.username, unread_notifications(user), team,
+    unread, urgent = HEADER_COUNTS.get("unread"), HEADER_COUNTS.get("urgent")
+    return Header(area, True, user.username, unread(user) if unread else 0, team,
                   can(user, Action.ISSUE_INVITATIONS), can(user, Action.VIEW_PRIVATE_DETAILS),
-                  alerts.urgent_count() if team else 0)
+                  urgent(user) if team and urgent else 0)
 
 
 def site_header() -> Markup:
     """The header on every page, and for someone signed in the form its "Sign out"
     button submits, which holds their token and so is never remembered."""
     header = header_key()
-    html = rendered.render(HEADER, header)
+    html = remembered.render(HEADER, header)
     if header.signed_in:
         html += get_template_attribute("_header.html", "sign_out_form")()
     return html
