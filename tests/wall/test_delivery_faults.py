@@ -51,11 +51,13 @@ def workers(database_url: str, tmp_path, redis_url: str, count: int = 2) -> Iter
 
 class Stream:
     """Senders on both workers, each sending at a pace under the rate limit, recording
-    what was acknowledged (and what was refused, which is not a promise)."""
+    what was acknowledged as shown, what was held (once nobody is on duty, a member's
+    message rightly waits for the team), and what was refused (which is not a promise)."""
 
     def __init__(self, clients: list[LiveClient], pause: float = 2.1) -> None:
         self.clients, self.pause = clients, pause
         self.acked: list[int] = []
+        self.held: list[int] = []
         self.refused: list[str] = []
         self.stop = threading.Event()
         self.lock = threading.Lock()
@@ -72,8 +74,8 @@ class Stream:
                 ack = {"ok": False, "error": type(exc).__name__}
             with self.lock:
                 if ack.get("ok"):
-                    assert ack["status"] == "visible", ack
-                    self.acked.append(ack["id"])
+                    assert ack["status"] in ("visible", "held"), ack
+                    (self.acked if ack["status"] == "visible" else self.held).append(ack["id"])
                 else:
                     self.refused.append(ack.get("error", "?"))
             self.stop.wait(self.pause)
@@ -161,8 +163,9 @@ def test_a_killed_worker_takes_its_moderator_off_duty_and_loses_nothing(
                 ash.reconnect(one)
                 time.sleep(1)
             assert lapsed_after < 30
-            # Members' messages are held again: nobody is watching.
-            assert robin.emit("send", {"body": "is anyone there?"})["status"] == "held"
+            # Members' messages are held again: nobody is watching. (Jo sends: robin's
+            # stream may have used the rate window up to its last moment.)
+            assert jo.emit("send", {"body": "is anyone there?"})["status"] == "held"
             assert_everyone_holds([robin, jo, ash], stream.acked, database_url)
         finally:
             for client in (sam, robin, jo, ash):
