@@ -9,6 +9,13 @@ lost messages and dropped clients, and the ratios to the ceiling.
 
     .venv/bin/python bench/wall.py                       # N = 100, 500, 1000; both modes
     .venv/bin/python bench/wall.py --clients 1000 --modes eventlet --receiver socketio
+    .venv/bin/python bench/wall.py --clients 500 --modes eventlet --baseline /tmp/old
+
+With `--baseline PATH` (a checkout of an older SHaRON, e.g. `git worktree add /tmp/old
+<commit>`), that checkout's own wsgi.py serves too, importing its own `sharon` package,
+on a database its own `bench/wall.py --prepare` made; it is measured in the same turns
+as the other two, and the ratios new/baseline are printed beside those to the ceiling.
+Figures from two runs are never compared: only those of one run, taken in turns.
 
 Receivers: `bare` (the default) speaks Engine.IO/Socket.IO over a plain aiohttp websocket
 and only notes the tag of each message, so the figures are the server's and not the
@@ -43,6 +50,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -118,11 +126,20 @@ def prepare(db: str, readers: int, senders: int) -> dict[str, list[str]]:
                 "peer": [session_cookie(ids["bench_peer"])]}
 
 
-def prepare_in_child(db: Path, readers: int, senders: int) -> dict[str, list[str]]:
-    out = subprocess.run([sys.executable, __file__, "--prepare", str(db), "--clients",
-                          str(readers), "--senders", str(senders)], cwd=ROOT,
-                         env=sharon_env("threading", db, None), check=True,
-                         capture_output=True, text=True).stdout
+def checkout_env(root: Path) -> dict[str, str]:
+    """What makes Python import `root`'s own `sharon`: nothing for this checkout; for a
+    baseline, its folder first (before the virtualenv's editable install of this one)."""
+    return {} if root == ROOT else {"PYTHONPATH": str(root)}
+
+
+def prepare_in_child(db: Path, readers: int, senders: int,
+                     root: Path = ROOT) -> dict[str, list[str]]:
+    """`root`'s own bench/wall.py --prepare, with `root`'s own code."""
+    out = subprocess.run([sys.executable, str(root / "bench" / "wall.py"), "--prepare",
+                          str(db), "--clients", str(readers), "--senders", str(senders)],
+                         cwd=root, env={**sharon_env("threading", db, None),
+                                        **checkout_env(root)},
+                         check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -270,13 +287,12 @@ class Target:
                 "dropped": into.dropped, "why_dropped": dict(into.reasons)}
 
 
-async def measure(wall: Target, ceiling: Target, kind: str,
+async def measure(targets: dict[str, Target], kind: str,
                   readers: dict[str, list[str | None]], senders: dict[str, list[str | None]],
-                  paced: int, pace: float, bursts: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Both servers at once, taking turns: the VM's speed drifts by tens of per cent within
-    minutes, and turns put both under the same drift. Alone, each measured at a
+                  paced: int, pace: float, bursts: int) -> dict[str, dict[str, Any]]:
+    """All servers at once, taking turns: the VM's speed drifts by tens of per cent within
+    minutes, and turns put them all under the same drift. Alone, each measured at a
     different time, the ratio swung from 55 % to 112 % between runs of the same code."""
-    targets = {"wall": wall, "ceiling": ceiling}
     for name, target in targets.items():
         await target.connect(kind, readers[name], senders[name])
     await asyncio.sleep(1)
@@ -284,8 +300,9 @@ async def measure(wall: Target, ceiling: Target, kind: str,
         for r in target.into.received:
             r.clear()
     # This process's own collector stays out of what it measures: it holds 2,000 sockets
-    # and a record of every delivery, and a full collection of that stalled the receivers
-    # for as long as the servers take to deliver a burst. It runs between measurements.
+    # (3,000 with a baseline) and a record of every delivery, and a full collection of
+    # that stalled the receivers for as long as the servers take to deliver a burst. It
+    # runs between measurements.
     gc.collect()
     gc.freeze()
     gc.disable()
@@ -296,44 +313,71 @@ async def measure(wall: Target, ceiling: Target, kind: str,
             for target in targets.values():
                 await target.send(target.clients[k % len(target.clients)], f"p{k}")
                 await asyncio.sleep(pace / 2)
-        # Bursts: the first to go alternates, so neither always follows the other.
+        # Bursts: the order rotates each round (with two servers, the first to go
+        # alternates), so none always follows another.
+        names = list(targets)
         for round_ in range(bursts):
             gc.collect()
             await asyncio.sleep(RATE_WINDOW)  # every Wall sender's window is empty again
-            order = [wall, ceiling] if round_ % 2 == 0 else [ceiling, wall]
-            for target in order:
-                await target.burst(round_)
+            shift = round_ % len(names)
+            for name in names[shift:] + names[:shift]:
+                await targets[name].burst(round_)
     finally:
         gc.enable()
-    return await wall.close(paced, bursts), await ceiling.close(paced, bursts)
+    return {name: await target.close(paced, bursts) for name, target in targets.items()}
 
 
-def run_pair(mode: str, n: int, args: argparse.Namespace) -> tuple[dict[str, Any],
-                                                                     dict[str, Any]]:
-    """SHaRON and the ceiling side by side under `mode`, N receivers each."""
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.sqlite3"
-        cookies = prepare_in_child(db, n, args.senders)
-        wall_port, ceiling_port = free_port(), free_port()
-        with serve(["wsgi.py"], sharon_env(mode, db, wall_port), wall_port) as (wbase, wpid), \
-                serve(["bench/ceiling.py"], {**os.environ, "SHARON_ASYNC_MODE": mode},
-                      ceiling_port) as (cbase, cpid):
+def run_pair(mode: str, n: int, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """SHaRON and the ceiling (and the baseline, if any) side by side under `mode`, N
+    receivers each; their figures by name: "wall", "ceiling" and "baseline"."""
+    baseline: Path | None = args.baseline
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as servers:
+        # Each SHaRON on its own database, made by its own code, with its own sessions.
+        roots = {"wall": ROOT, **({"baseline": baseline} if baseline else {})}
+        cookies = {name: prepare_in_child(Path(tmp) / f"{name}.sqlite3", n, args.senders,
+                                          root) for name, root in roots.items()}
+        bases: dict[str, str] = {}
+        pids: dict[str, int] = {}
+        for name, root in roots.items():
+            port = free_port()
+            env = {**sharon_env(mode, Path(tmp) / f"{name}.sqlite3", port),
+                   **checkout_env(root)}
+            bases[name], pids[name] = servers.enter_context(
+                serve([str(root / "wsgi.py")], env, port))
+        port = free_port()
+        bases["ceiling"], pids["ceiling"] = servers.enter_context(
+            serve(["bench/ceiling.py"], {**os.environ, "SHARON_ASYNC_MODE": mode}, port))
+        peers = []
+        for name in roots:
             peer = socketio.Client(reconnection=False)
-            peer.connect(wbase, namespaces=["/wall"], transports=["websocket"],
-                         headers={"Cookie": cookies["peer"][0]})
+            peer.connect(bases[name], namespaces=["/wall"], transports=["websocket"],
+                         headers={"Cookie": cookies[name]["peer"][0]})
             peer.call("duty", {"on": True}, namespace="/wall")
+            peers.append(peer)
 
-            async def both() -> tuple[dict[str, Any], dict[str, Any]]:
-                return await measure(
-                    Target(wbase, n), Target(cbase, n), args.receiver,
-                    {"wall": cookies["readers"], "ceiling": [None] * n},
-                    {"wall": cookies["senders"], "ceiling": [None] * args.senders},
-                    args.paced, args.pace, args.bursts)
+        async def together() -> dict[str, dict[str, Any]]:
+            return await measure(
+                {name: Target(bases[name], n) for name in bases}, args.receiver,
+                {**{name: cookies[name]["readers"] for name in roots},
+                 "ceiling": [None] * n},
+                {**{name: cookies[name]["senders"] for name in roots},
+                 "ceiling": [None] * args.senders},
+                args.paced, args.pace, args.bursts)
 
-            wall, ceiling = asyncio.run(both())
-            wall["rss_mb"], ceiling["rss_mb"] = rss_mb(wpid), rss_mb(cpid)
+        figures = asyncio.run(together())
+        for name, pid in pids.items():
+            figures[name]["rss_mb"] = rss_mb(pid)
+        for peer in peers:
             peer.disconnect()
-    return wall, ceiling
+    return figures
+
+
+def describe(name: str, f: dict[str, Any]) -> str:
+    """One server's figures, as the summary line shows them."""
+    return (f"{name} p50/p95/p99 {f['p50']:.0f}/{f['p95']:.0f}/{f['p99']:.0f} ms, "
+            f"burst {f['burst_per_s']:.0f}/s "
+            f"({'/'.join(f'{r / 1000:.0f}k' for r in f['bursts'])}), {f['rss_mb']:.0f} MB, "
+            f"lost {f['lost']}")
 
 
 def main() -> None:
@@ -345,6 +389,8 @@ def main() -> None:
     parser.add_argument("--bursts", type=int, default=5, help="burst rounds; the median counts")
     parser.add_argument("--paced", type=int, default=100, help="paced messages for latency")
     parser.add_argument("--pace", type=float, default=0.25, help="seconds between them")
+    parser.add_argument("--baseline", type=Path, metavar="PATH",
+                        help="a checkout of an older SHaRON, measured in the same turns")
     parser.add_argument("--prepare", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -352,10 +398,16 @@ def main() -> None:
         return
     if args.pace * args.senders < 10 / 5:
         parser.error("each sender would break the rate limit: raise --pace or --senders")
+    if args.baseline:
+        args.baseline = args.baseline.resolve()
+        if not (args.baseline / "wsgi.py").is_file() or \
+                not (args.baseline / "bench" / "wall.py").is_file():
+            parser.error(f"{args.baseline} is not a SHaRON checkout with bench/wall.py")
     rows = []
     for mode in args.modes.split(","):
         for n in (int(x) for x in args.clients.split(",")):
-            wall, ceiling = run_pair(mode, n, args)
+            figures = run_pair(mode, n, args)
+            wall, ceiling = figures["wall"], figures["ceiling"]
             row = {"mode": mode, "clients": n, "receiver": args.receiver, "wall": wall,
                    "ceiling": ceiling, "p99_ratio": wall["p99"] / max(ceiling["p99"], 1e-6),
                    "burst_ratio": wall["burst_per_s"] / max(ceiling["burst_per_s"], 1e-6)}
@@ -372,6 +424,25 @@ def main() -> None:
                   f"{ceiling['rss_mb']:.0f} MB, "
                   f"lost {ceiling['lost']} | p99 x{row['p99_ratio']:.2f}, "
                   f"burst {row['burst_ratio']:.0%}", flush=True)
+            if args.baseline:
+                base = row["baseline"] = figures["baseline"]
+                base["p99_ratio"] = base["p99"] / max(ceiling["p99"], 1e-6)
+                base["burst_ratio"] = base["burst_per_s"] / max(ceiling["burst_per_s"], 1e-6)
+                # New over baseline: above 1 is slower for latency, below 1 is slower for
+                # bursts; "within 10 %" means no worse than 1.10 and 0.90 respectively.
+                vs = row["new_over_baseline"] = {
+                    **{q: wall[q] / max(base[q], 1e-6) for q in ("p50", "p95", "p99")},
+                    "burst_per_s": wall["burst_per_s"] / max(base["burst_per_s"], 1e-6)}
+                worse = [q for q in ("p50", "p95", "p99") if vs[q] > 1.10] + \
+                    (["burst"] if vs["burst_per_s"] < 0.90 else [])
+                print(f"{'':8} {'':7} {'':{len(args.receiver) + 2}}  "
+                      f"{describe('baseline', base)}, dropped {base['dropped']} | "
+                      f"p99 x{base['p99_ratio']:.2f}, burst {base['burst_ratio']:.0%} "
+                      f"of the ceiling\n{'':8} {'':7} {'':{len(args.receiver) + 2}}  "
+                      f"new/baseline p50 x{vs['p50']:.2f}, p95 x{vs['p95']:.2f}, "
+                      f"p99 x{vs['p99']:.2f}, burst {vs['burst_per_s']:.0%}: "
+                      + (f"more than 10 % worse on {', '.join(worse)}" if worse
+                         else "within 10 %"), flush=True)
     print(json.dumps(rows, indent=1))
 
 

@@ -241,3 +241,21 @@ def test_a_read_overtaken_by_a_change_is_not_kept(app, people, open_clock):
     read = kept_rules.get(safety.WATCHED_WORDS, None, read_while_a_change_commits)
     assert "wobbly" not in {rule.term for rule in read}
     assert safety.check("so wobbly").action == "block"  # the read from before was not kept
+
+
+def test_the_watcher_prepares_the_watched_words_before_the_first_message(app, caplog):
+    """Compiling a few hundred terms takes 100-150 ms; the first sender must not wait."""
+    from sharon import watchwords
+    from sharon.wall.watcher import Watcher
+    from tests.test_errors import DatabaseDown
+
+    watchwords.matcher.cache_clear()
+    with DatabaseDown(), caplog.at_level("WARNING", logger="sharon.wall.watcher"):
+        Watcher(app).warm()  # the database is down at start: it says so and goes on
+    assert watchwords.matcher.cache_info().currsize == 0
+    assert "could not prepare the watched words" in caplog.text
+    Watcher(app).warm()
+    assert watchwords.matcher.cache_info().currsize == 1
+    misses = watchwords.matcher.cache_info().misses
+    assert safety.check("hello everyone").action == "allow"
+    assert watchwords.matcher.cache_info().misses == misses  # built already
