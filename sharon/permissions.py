@@ -47,6 +47,7 @@ class Action(StrEnum):
     MANAGE_MEMBER_NETWORKS = "manage_member_networks"
     VIEW_PRIVATE_DETAILS = "view_private_details"
     HANDLE_RISK = "handle_risk"
+    READ_AUDIT_LOG = "read_audit_log"
     EDIT_WATCHED_WORDS = "edit_watched_words"
     PUBLISH_RESOURCES = "publish_resources"
     MANAGE_WALL_SESSIONS = "manage_wall_sessions"
@@ -81,6 +82,7 @@ _CLINICIAN = _MODERATOR | {
     Action.MANAGE_MEMBER_NETWORKS,
     Action.VIEW_PRIVATE_DETAILS,
     Action.HANDLE_RISK,
+    Action.READ_AUDIT_LOG,
     Action.EDIT_WATCHED_WORDS,
     Action.PUBLISH_RESOURCES,
     Action.MANAGE_WALL_SESSIONS,

@@ -1,4 +1,4 @@
-"""The moderation queue (a simple list for now) and the watched-words page."""
+"""The moderation queue, the audit log and the watched-words page."""
 
 from __future__ import annotations
 
@@ -6,16 +6,26 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from sharon import safety, writes
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error, text_arg
-from sharon.infra import clock
-from sharon.models import ModerationItem, WatchedWord
-from sharon.moderation import services, words
+from sharon.infra import bounds, clock
+from sharon.infra.templating import LONDON
+from sharon.models import Audit, ModerationItem, WatchedWord
+from sharon.moderation import audit, services, words
 from sharon.moderation.forms import ACTION_LABELS, TrySentenceForm, WatchedWordForm
 from sharon.moderation.subjects import Subject, subject
 from sharon.permissions import Action, require
@@ -71,6 +81,33 @@ def handled(item_id: int) -> Response:
         db.session.commit()
         flash("Marked as handled.", "success")
     return redirect(url_for("moderation.queue"))
+
+
+@bp.get("/audit")
+@require(Action.READ_AUDIT_LOG)
+def audit_log() -> tuple[str, int]:
+    """The audit log, newest first, filtered by person, action, dates and target."""
+    wanted, errors = audit.parse(request.args)
+    before = bounds.int_arg("before", 0, 0, bounds.MAX_ID) or None
+    rows, next_before = audit.page(wanted, before)
+    return render_template("moderation/audit.html", rows=rows, wanted=wanted, errors=errors,
+                           next_before=next_before, first_page=before is None,
+                           actions=sorted(Audit, key=lambda a: a.value),
+                           subject=subject), 400 if errors else 200
+
+
+@bp.get("/audit.csv")
+@require(Action.READ_AUDIT_LOG)
+def audit_csv() -> Response:
+    """The filtered audit log as a CSV file, streamed however long it is."""
+    wanted, errors = audit.parse(request.args)
+    if errors:
+        abort(400)
+    stamp = clock.now().astimezone(LONDON).strftime("%Y-%m-%d")
+    return Response(stream_with_context(audit.csv_lines(wanted)), mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="sharon-audit-{stamp}.csv"',
+                             "Cache-Control": "no-store"})
 
 
 @bp.route("/words", methods=["GET", "POST"])

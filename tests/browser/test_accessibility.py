@@ -62,7 +62,8 @@ def test_pages_meet_wcag_aa_rules(browser, live, app, make_user):
                  "/wall/history", "/account/", "/account/password"):
         found += violations(member, path)
     admin = signed_in(browser, live, "boss")
-    for path in ("/moderation/", "/moderation/words", "/invitations/", "/invitations/new",
+    for path in ("/moderation/", "/moderation/words", "/moderation/audit",
+                 "/moderation/audit?since=yesterday", "/invitations/", "/invitations/new",
                  "/admin/people", "/admin/people/new", "/admin/networks",
                  "/forums/manage/categories", "/library/manage/", "/wall/sessions",
                  "/wall/hours", f"/forums/t/{thread.id}"):
