@@ -99,6 +99,35 @@ class ItemKind(StrEnum):
     HELD = "held"            # waiting for approval (watched word, pre-moderation, no one on duty)
 
 
+class Outcome(StrEnum):
+    """What a moderator did about an item, chosen from a fixed list when closing it."""
+
+    NO_ACTION = "no_action"
+    CONTENT_EDITED = "content_edited"
+    CONTENT_HIDDEN = "content_hidden"
+    MEMBER_CONTACTED = "member_contacted"
+    MEMBER_WARNED = "member_warned"
+    MEMBER_MUTED = "member_muted"
+    MEMBER_SUSPENDED = "member_suspended"
+    ESCALATED = "escalated_to_clinician"
+    REFERRED = "referred_to_services"
+
+    @property
+    def label(self) -> str:
+        """The choice as the closing form shows it."""
+        return OUTCOME_LABELS[self]
+
+
+OUTCOME_LABELS = {
+    Outcome.NO_ACTION: "No action needed", Outcome.CONTENT_EDITED: "Content edited",
+    Outcome.CONTENT_HIDDEN: "Content hidden", Outcome.MEMBER_CONTACTED: "Member contacted",
+    Outcome.MEMBER_WARNED: "Member warned", Outcome.MEMBER_MUTED: "Member muted",
+    Outcome.MEMBER_SUSPENDED: "Member suspended",
+    Outcome.ESCALATED: "Escalated to a clinician",
+    Outcome.REFERRED: "Referred to the member's service or emergency services",
+}
+
+
 class Level(StrEnum):
     URGENT = "urgent"
     HIGH = "high"

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sharon import permissions
+from sharon.content import clean_text
 from sharon.extensions import db
 from sharon.infra import clock
 from sharon.models import User
@@ -18,8 +19,11 @@ from sharon.models.moderation import (
     Level,
     ModerationAction,
     ModerationItem,
+    Outcome,
 )
+from sharon.moderation.subjects import subject
 from sharon.permissions import Action
+from sharon.refusals import Refused
 
 
 def enqueue(kind: ItemKind, subject_type: str, subject_id: int, *, level: Level = Level.NORMAL,
@@ -62,11 +66,14 @@ def open_items(limit: int = 200) -> Sequence[ModerationItem]:
 
 
 def resolve(subject_type: str, subject_id: int, by: User, outcome: str) -> int:
-    """Mark every open item about this subject handled; returns how many."""
+    """Close the reports and approvals about this subject (it was hidden, approved or
+    rejected); returns how many. Never a risk flag: a clinician closes that, because the
+    person who wrote it may still need the team whatever became of the words."""
     return db.session.execute(
         sa.update(ModerationItem)
         .where(ModerationItem.subject_type == subject_type,
                ModerationItem.subject_id == subject_id,
+               ModerationItem.kind != ItemKind.RISK,
                ModerationItem.handled_at.is_(None))
         .values(handled_at=clock.now(), handled_by_id=by.id, outcome=outcome[:200])
         .execution_options(synchronize_session=False)
@@ -83,15 +90,34 @@ def history(subject_type: str, subject_id: int) -> Sequence[ModerationAction]:
     ).all()
 
 
-def handle(item: ModerationItem, by: User, outcome: str) -> None:
-    """Close a queue item with what was done about it."""
+def handle(item: ModerationItem, by: User, outcome: str, note: str = "") -> None:
+    """Close a queue item with what was done about it (from the fixed list) and a note.
+
+    Only clinicians close risk flags, and nothing still waiting for approval is closed
+    here: approving or rejecting it closes its items, so it is never left held."""
     permissions.check(by, Action.VIEW_MODERATION_QUEUE, "Only the moderating team can do that.")
-    item.handled_at = clock.now()
-    item.handled_by_id = by.id
-    item.outcome = outcome[:200]
-    record(by, Audit.QUEUE_ITEM_HANDLE, item.subject_type, item.subject_id, reason=outcome,
-           item_id=item.id)
-    db.session.flush()
+    try:
+        chosen = Outcome(outcome)
+    except ValueError:
+        raise Refused("no_outcome", "Choose what was done before closing the item.") from None
+    if item.kind == ItemKind.RISK:
+        permissions.check(by, Action.HANDLE_RISK,
+                          "Only clinicians close risk flags. Tell a clinician about it now.")
+    about = subject(item.subject_type)
+    if about.held is not None and item.subject_id in about.held([item.subject_id]):
+        raise Refused("still_held", "This is still waiting for approval: approve or reject "
+                                    "it, and its items close with it.")
+    note = " ".join(clean_text(note or "").split())[:1000]
+    closed = db.session.execute(
+        sa.update(ModerationItem)
+        .where(ModerationItem.id == item.id, ModerationItem.handled_at.is_(None))
+        .values(handled_at=clock.now(), handled_by_id=by.id, outcome=chosen.value)
+        .execution_options(synchronize_session=False)).rowcount
+    if not closed:  # someone else closed it first (two moderators at once)
+        raise Refused("already_closed", "Someone else closed this item a moment ago.")
+    db.session.refresh(item)
+    record(by, Audit.QUEUE_ITEM_HANDLE, item.subject_type, item.subject_id, reason=note,
+           item_id=item.id, outcome=chosen.value, kind=str(item.kind))
 
 
 def flag_refused_risk(author: User, place: str, text: str, matched: Sequence[str]) -> None:

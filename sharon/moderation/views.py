@@ -25,10 +25,11 @@ from sharon.forms import ButtonForm, add_error, text_arg
 from sharon.infra import bounds, clock
 from sharon.infra.templating import LONDON
 from sharon.models import Audit, ModerationItem, WatchedWord
+from sharon.models.moderation import Outcome
 from sharon.moderation import audit, services, words
 from sharon.moderation.forms import ACTION_LABELS, TrySentenceForm, WatchedWordForm
 from sharon.moderation.subjects import Subject, subject
-from sharon.permissions import Action, require
+from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -64,7 +65,8 @@ def rows(items: Sequence[ModerationItem]) -> list[Row]:
 def queue() -> str:
     """The moderation queue, most urgent first."""
     return render_template("moderation/queue.html", rows=rows(services.open_items()),
-                           now=clock.now(), form=ButtonForm())
+                           now=clock.now(), form=ButtonForm(), outcomes=list(Outcome),
+                           closes_risk=can(current_user, Action.HANDLE_RISK))
 
 
 @bp.post("/items/<int:item_id>/handled")
@@ -76,10 +78,15 @@ def handled(item_id: int) -> Response:
     item = db.session.get(ModerationItem, item_id)
     if item is None:
         abort(404)
-    if item.handled_at is None:
-        services.handle(item, current_user, text_arg("outcome", 200, source="form") or "handled")
+    try:
+        services.handle(item, current_user, text_arg("outcome", 40, source="form"),
+                        text_arg("note", 1000, source="form"))
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
         db.session.commit()
-        flash("Marked as handled.", "success")
+        flash("Closed, with what was done recorded.", "success")
     return redirect(url_for("moderation.queue"))
 
 

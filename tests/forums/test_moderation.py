@@ -30,9 +30,18 @@ def test_report_lands_in_the_queue_and_can_be_handled(client, app, make_user, ge
     queue = text(mod.get("/moderation/"))
     assert "Report" in queue and "felt dismissive" in queue and "Waiting 0 minutes" in queue
     item = db.session.scalar(sa.select(ModerationItem))
-    submit(mod, f"/moderation/items/{item.id}/handled", {}, page="/moderation/")
+    refused = submit(mod, f"/moderation/items/{item.id}/handled", {}, page="/moderation/",
+                     follow_redirects=True)
+    assert "Choose what was done before closing the item." in text(refused)
+    assert db.session.get(ModerationItem, item.id).handled_at is None
+    submit(mod, f"/moderation/items/{item.id}/handled",
+           {"outcome": "member_contacted", "note": "talked it through"}, page="/moderation/")
     assert "Nothing is waiting" in text(mod.get("/moderation/"))
-    assert db.session.scalar(sa.select(ModerationAction.action)) == "queue_item_handle"
+    db.session.expire_all()
+    assert db.session.get(ModerationItem, item.id).outcome == "member_contacted"
+    entry = db.session.scalar(sa.select(ModerationAction))
+    assert (entry.action, entry.reason, entry.detail["outcome"]) == (
+        "queue_item_handle", "talked it through", "member_contacted")
 
 
 def test_queue_is_ordered_by_urgency_then_waiting_time(client, make_user, general,
