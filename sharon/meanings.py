@@ -13,8 +13,9 @@ will not load, `available()` is False, the reason is logged once, and every chec
 returns None: SHaRON then works exactly as it does without watched meanings. A match
 only ever flags (DESIGN.md, Safety); it never holds or blocks.
 
-Cost and the event loop (bench/meaning.py, one onnxruntime thread): a one-sentence
-message costs about 5 ms of CPU, a 2,000-character one (read to MAX_TOKENS) about 23 ms;
+Cost and the event loop (bench/meaning.py, one onnxruntime thread, 2 cores, measured
+2026-11-27): a short message costs about 10 ms of CPU, a 2,000-character one (read to
+MAX_TOKENS) about 56 ms;
 the model loads in under a second. Checked by sentence (as sharon/safety.py does), a
 short message of several sentences (up to SENTENCE_CHARS) costs two to three times its
 whole-text check, which is still less than a long message's; one sentence and long
