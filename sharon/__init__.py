@@ -36,7 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def configure_logging(app: Flask) -> None:
-    """Log at the configured level, one line per record."""
+    """Log at the level SHARON_LOG_LEVEL sets."""
     logging.basicConfig(level=app.config["SHARON_LOG_LEVEL"])
 
 
