@@ -4,15 +4,12 @@ shown, or alerted, to someone who cannot open it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-import sqlalchemy as sa
 from flask import url_for
 
 from sharon.extensions import db
 from sharon.forums import visibility
 from sharon.models import Post, PostStatus, Thread, User
-from sharon.moderation.subjects import Subject
+from sharon.moderation.subjects import Subject, held_by_status
 from sharon.moderation.subjects import register as register_subjects
 
 
@@ -34,14 +31,6 @@ def _may_see_thread(moderator: User, thread_id: int) -> bool:
     return thread is not None and visibility.may_see_thread(moderator, thread)
 
 
-def _held_posts(post_ids: Iterable[int]) -> set[int]:
-    ids = list(post_ids)
-    if not ids:
-        return set()
-    return set(db.session.scalars(sa.select(Post.id).where(
-        Post.id.in_(ids), Post.status == PostStatus.HELD)))
-
-
 def _review_post(post_id: int) -> str:
     return url_for("forums.moderate_post", post_id=post_id)
 
@@ -50,7 +39,7 @@ def register() -> None:
     """Tell the moderation queue about forum posts and threads (from the app factory)."""
     register_subjects(
         Subject("post", "forum post", "the forums", _post_link, _may_see_post,
-                _held_posts, _review_post),
+                held_by_status(Post.id, Post.status, PostStatus.HELD), _review_post),
         Subject("thread", "forum thread", "the forums", _thread_link, _may_see_thread),
         # Refused words kept for the team: nothing to open, and only the author's name.
         Subject("refused_post", "refused forum post", "the forums"),

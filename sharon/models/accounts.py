@@ -84,6 +84,7 @@ class User(UserMixin, db.Model):
     @property
     def is_moderator(self) -> bool:
         """On the moderating team by role (whatever their status), for badges and rooms."""
+        # Imported here: sharon.permissions imports the models package (a cycle at import).
         from sharon.permissions import Action, role_may
 
         return role_may(self.role, Action.MODERATE)

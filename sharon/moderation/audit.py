@@ -117,7 +117,7 @@ def page(wanted: AuditFilter, before: int | None) -> tuple[list[ModerationAction
     stmt = query(wanted)
     if before is not None:
         stmt = stmt.where(ModerationAction.id < before)
-    rows = list(db.session.scalars(stmt.limit(PER_PAGE + 1)).unique())
+    rows = list(db.session.scalars(stmt.limit(PER_PAGE + 1)))
     more = len(rows) > PER_PAGE
     rows = rows[:PER_PAGE]
     return rows, (rows[-1].id if more else None)
@@ -138,7 +138,7 @@ def csv_lines(wanted: AuditFilter) -> Iterator[str]:
         stmt = query(wanted)
         if before is not None:
             stmt = stmt.where(ModerationAction.id < before)
-        rows = list(db.session.scalars(stmt.limit(_CSV_BATCH)).unique())
+        rows = list(db.session.scalars(stmt.limit(_CSV_BATCH)))
         for row in rows:
             kind = row.kind
             writer.writerow((
@@ -146,13 +146,13 @@ def csv_lines(wanted: AuditFilter) -> Iterator[str]:
                 row.action, kind.label if kind else "", row.subject_type,
                 subject(row.subject_type).label, row.subject_id, _safe_cell(row.reason),
                 _safe_cell(json.dumps(row.detail, sort_keys=True, default=str))))
+            db.session.expunge(row)  # a long export keeps no line it has written
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
         if len(rows) < _CSV_BATCH:
             return
         before = rows[-1].id
-        db.session.expunge_all()  # a long export keeps no rows it has written
 
 
 def _safe_cell(text: str) -> str:

@@ -90,6 +90,9 @@ def history(subject_type: str, subject_id: int) -> Sequence[ModerationAction]:
     ).all()
 
 
+NOTE_MAX = 1000
+
+
 def handle(item: ModerationItem, by: User, outcome: str, note: str = "") -> None:
     """Close a queue item with what was done about it (from the fixed list) and a note.
 
@@ -107,7 +110,9 @@ def handle(item: ModerationItem, by: User, outcome: str, note: str = "") -> None
     if about.held is not None and item.subject_id in about.held([item.subject_id]):
         raise Refused("still_held", "This is still waiting for approval: approve or reject "
                                     "it, and its items close with it.")
-    note = " ".join(clean_text(note or "").split())[:1000]
+    note = " ".join(clean_text(note or "").split())
+    if len(note) > NOTE_MAX:
+        raise Refused("too_long", f"A note can be up to {NOTE_MAX} characters.")
     closed = db.session.execute(
         sa.update(ModerationItem)
         .where(ModerationItem.id == item.id, ModerationItem.handled_at.is_(None))

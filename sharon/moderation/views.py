@@ -80,7 +80,7 @@ def handled(item_id: int) -> Response:
         abort(404)
     try:
         services.handle(item, current_user, text_arg("outcome", 40, source="form"),
-                        text_arg("note", 1000, source="form"))
+                        text_arg("note", services.NOTE_MAX + 1, source="form"))
     except Refused as refused:
         db.session.rollback()
         flash(refused.message, "error")

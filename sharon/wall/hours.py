@@ -24,8 +24,10 @@ from zoneinfo import ZoneInfo
 import holidays
 import sqlalchemy as sa
 
+from sharon import permissions
 from sharon.content import clean_text
 from sharon.infra import kept_rules
+from sharon.permissions import Action
 from sharon.refusals import Refused
 
 LONDON = ZoneInfo("Europe/London")
@@ -221,17 +223,7 @@ def london_to_utc(day: date, at: time) -> datetime:
     return _local(day, at)
 
 
-def _check(actor: Any, what: str) -> None:
-    """Extra sessions and closures are for clinicians; the weekly hours for admins."""
-    from sharon import permissions
-    from sharon.permissions import Action
-
-    if what == "weekly":
-        permissions.check(actor, Action.MANAGE_OFFICE_HOURS,
-                          "Only admins can change the Wall's weekly hours.")
-    else:
-        permissions.check(actor, Action.MANAGE_WALL_SESSIONS,
-                          "Only clinicians and admins can add or remove Wall sessions.")
+_SESSIONS_ONLY = "Only clinicians and admins can add or remove Wall sessions and closures."
 
 
 def do_add_session(actor: Any, starts_at: datetime, ends_at: datetime, note: str = "") -> Any:
@@ -241,7 +233,7 @@ def do_add_session(actor: Any, starts_at: datetime, ends_at: datetime, note: str
     from sharon.models import Audit, WallClosure, WallSession
     from sharon.moderation.services import record
 
-    _check(actor, "sessions")
+    permissions.check(actor, Action.MANAGE_WALL_SESSIONS, _SESSIONS_ONLY)
     if ends_at <= starts_at:
         raise Refused("empty", "The session must end after it starts.")
     if ends_at <= clock.now():
@@ -273,7 +265,7 @@ def do_add_closure(actor: Any, starts_on: date, ends_on: date, reason: str) -> A
     from sharon.models import Audit, WallClosure
     from sharon.moderation.services import record
 
-    _check(actor, "sessions")
+    permissions.check(actor, Action.MANAGE_WALL_SESSIONS, _SESSIONS_ONLY)
     reason = clean_text(reason).strip()
     if not reason:
         raise Refused("empty", "Give a reason: members see it.")
@@ -297,7 +289,7 @@ def do_remove(actor: Any, kind: str, item_id: int) -> None:
     from sharon.models import Audit, WallClosure, WallSession
     from sharon.moderation.services import record
 
-    _check(actor, "sessions")
+    permissions.check(actor, Action.MANAGE_WALL_SESSIONS, _SESSIONS_ONLY)
     if kind not in ("session", "closure"):
         raise Refused("not_found", "That has already been removed.")
     model = WallSession if kind == "session" else WallClosure
@@ -316,7 +308,8 @@ def do_set_weekly(actor: Any, periods: Iterable[tuple[int, time, time]]) -> None
     from sharon.models import Audit, WallHours
     from sharon.moderation.services import record
 
-    _check(actor, "weekly")
+    permissions.check(actor, Action.MANAGE_OFFICE_HOURS,
+                      "Only admins can change the Wall's weekly hours.")
     periods = list(periods)
     for weekday, opens, closes in periods:
         if not 0 <= weekday <= 6 or opens >= closes:

@@ -3,23 +3,11 @@ one is approved or rejected without JavaScript."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-import sqlalchemy as sa
 from flask import url_for
 
-from sharon.extensions import db
 from sharon.models import MessageStatus, WallMessage
-from sharon.moderation.subjects import Subject
+from sharon.moderation.subjects import Subject, held_by_status
 from sharon.moderation.subjects import register as register_subjects
-
-
-def _held_messages(message_ids: Iterable[int]) -> set[int]:
-    ids = list(message_ids)
-    if not ids:
-        return set()
-    return set(db.session.scalars(sa.select(WallMessage.id).where(
-        WallMessage.id.in_(ids), WallMessage.status == MessageStatus.HELD)))
 
 
 def _review(message_id: int) -> str:
@@ -31,6 +19,7 @@ def register() -> None:
     register_subjects(
         # The Wall is one room: every moderator may see every message, on /wall.
         Subject("wall_message", "Wall message", "the Wall", lambda _id: url_for("wall.page"),
-                None, _held_messages, _review),
+                None, held_by_status(WallMessage.id, WallMessage.status, MessageStatus.HELD),
+                _review),
         Subject("refused_wall_message", "refused Wall message", "the Wall"),
     )

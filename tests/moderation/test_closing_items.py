@@ -147,3 +147,15 @@ def test_two_moderators_closing_one_item_at_once_close_it_once(app, make_user):
     assert sorted(results.values()).count("closed") == 1
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAction)) == 1
+
+
+def test_a_note_too_long_is_refused_not_cut(client, make_user):
+    make_user(username="sam_peer", role="peer_supporter")
+    item = _item(ItemKind.REPORT)
+    sign_in(client, "sam_peer")
+    response = submit(client, f"/moderation/items/{item.id}/handled",
+                      {"outcome": "no_action", "note": "x" * 1001}, page="/moderation/",
+                      follow_redirects=True)
+    assert "A note can be up to 1000 characters." in text(response)
+    db.session.expire_all()
+    assert db.session.get(ModerationItem, item.id).handled_at is None
