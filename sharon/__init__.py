@@ -131,17 +131,21 @@ def configure_blueprints(app: Flask) -> None:
     from sharon.auth.views import bp as auth_bp
     from sharon.forums import subjects as forum_subjects
     from sharon.forums.views import bp as forums_bp
+    from sharon.inbox import subjects as inbox_subjects
+    from sharon.inbox.views import bp as inbox_bp
     from sharon.invitations.views import bp as invitations_bp
     from sharon.library.views import bp as library_bp
     from sharon.moderation.views import bp as moderation_bp
     from sharon.pages.views import bp as pages_bp
+    from sharon.sanctions.views import bp as sanctions_bp
     from sharon.wall import subjects as wall_subjects
     from sharon.wall.views import bp as wall_bp
 
     forum_subjects.register()
     wall_subjects.register()
+    inbox_subjects.register()
     for blueprint in (pages_bp, auth_bp, account_bp, invitations_bp, admin_bp, forums_bp,
-                      library_bp, wall_bp, moderation_bp):
+                      library_bp, wall_bp, moderation_bp, inbox_bp, sanctions_bp):
         app.register_blueprint(blueprint)
 
 

@@ -34,6 +34,7 @@ class Action(StrEnum):
     SAVE_RESOURCES = "save_resources"
     REPORT = "report"
     MANAGE_OWN_ACCOUNT = "manage_own_account"
+    ASK_THE_TEAM = "ask_the_team"
     # Spaces with a restricted audience.
     SEE_MEMBER_SPACES = "see_member_spaces"
     SEE_CARER_SPACES = "see_carer_spaces"
@@ -42,11 +43,14 @@ class Action(StrEnum):
     MODERATE = "moderate"
     GO_ON_DUTY = "go_on_duty"
     VIEW_MODERATION_QUEUE = "view_moderation_queue"
+    SANCTION_MEMBERS = "sanction_members"  # warn and mute members and carers
+    ANSWER_THE_TEAM_INBOX = "answer_the_team_inbox"
     # Clinicians (and admins).
     ISSUE_INVITATIONS = "issue_invitations"
     MANAGE_MEMBER_NETWORKS = "manage_member_networks"
     VIEW_PRIVATE_DETAILS = "view_private_details"
     HANDLE_RISK = "handle_risk"
+    SUSPEND_MEMBERS = "suspend_members"  # suspend or close members' and carers' accounts
     READ_AUDIT_LOG = "read_audit_log"
     EDIT_WATCHED_WORDS = "edit_watched_words"
     PUBLISH_RESOURCES = "publish_resources"
@@ -54,6 +58,7 @@ class Action(StrEnum):
     # Admins only.
     MANAGE_OFFICE_HOURS = "manage_office_hours"
     MANAGE_STAFF = "manage_staff"
+    SANCTION_TEAM = "sanction_team"  # any rung, on the moderating team (never on an admin)
     MANAGE_NETWORKS = "manage_networks"
     MANAGE_CATEGORIES = "manage_categories"
     MANAGE_SETTINGS = "manage_settings"
@@ -69,6 +74,7 @@ _EVERYONE = frozenset(
         Action.MANAGE_OWN_ACCOUNT,
     }
 )
+_MEMBER = _EVERYONE | {Action.ASK_THE_TEAM}
 _MODERATOR = _EVERYONE | {
     Action.SEE_MEMBER_SPACES,
     Action.SEE_CARER_SPACES,
@@ -76,12 +82,15 @@ _MODERATOR = _EVERYONE | {
     Action.MODERATE,
     Action.GO_ON_DUTY,
     Action.VIEW_MODERATION_QUEUE,
+    Action.SANCTION_MEMBERS,
+    Action.ANSWER_THE_TEAM_INBOX,
 }
 _CLINICIAN = _MODERATOR | {
     Action.ISSUE_INVITATIONS,
     Action.MANAGE_MEMBER_NETWORKS,
     Action.VIEW_PRIVATE_DETAILS,
     Action.HANDLE_RISK,
+    Action.SUSPEND_MEMBERS,
     Action.READ_AUDIT_LOG,
     Action.EDIT_WATCHED_WORDS,
     Action.PUBLISH_RESOURCES,
@@ -89,12 +98,13 @@ _CLINICIAN = _MODERATOR | {
 }
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.MEMBER: _EVERYONE | {Action.SEE_MEMBER_SPACES},
-    Role.CARER: _EVERYONE | {Action.SEE_CARER_SPACES},
+    Role.MEMBER: _MEMBER | {Action.SEE_MEMBER_SPACES},
+    Role.CARER: _MEMBER | {Action.SEE_CARER_SPACES},
     Role.PEER_SUPPORTER: _MODERATOR,
     Role.VOLUNTEER: _MODERATOR,
     Role.CLINICIAN: _CLINICIAN,
-    Role.ADMIN: frozenset(Action),
+    # Admins do everything but write to the team as a member would.
+    Role.ADMIN: frozenset(Action) - {Action.ASK_THE_TEAM},
 }
 
 

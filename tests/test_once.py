@@ -4,6 +4,7 @@ once; the second sending is shown what the first made."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,6 +30,12 @@ from sharon.writes import SENT_TWICE
 from tests.concurrency import at_once
 from tests.factories import default_network
 from tests.helpers import csrf_token, sign_in, submission_tokens, text
+
+
+def _days_ahead(days: int) -> str:
+    """A date that stays in the future however late the suite runs (dates in the past
+    are refused by the Wall's sessions page)."""
+    return (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
 
 
 @dataclass(frozen=True)
@@ -72,11 +79,11 @@ def _cases() -> dict[str, Case]:
         "watched word": Case("clinician", "/moderation/words",
                              {"term": "quokka parade", "action": "flag"}, WatchedWord),
         "wall session": Case("clinician", "/wall/sessions",
-                             {"session-day": "2026-12-05", "session-starts": "10:00",
+                             {"session-day": _days_ahead(20), "session-starts": "10:00",
                               "session-ends": "11:00"}, WallSession),
         "wall closure": Case("clinician", "/wall/sessions",
-                             {"closure-starts_on": "2026-12-24",
-                              "closure-ends_on": "2026-12-26", "closure-reason": "Holiday"},
+                             {"closure-starts_on": _days_ahead(40),
+                              "closure-ends_on": _days_ahead(42), "closure-reason": "Holiday"},
                              WallClosure),
         "category": Case("admin", "/forums/manage/categories",
                          {"network_id": "1", "name": "New parents", "position": "0",

@@ -12,17 +12,19 @@ A = Action
 EVERYONE = {A.READ_COMMUNITY, A.POST, A.USE_WALL, A.SAVE_RESOURCES, A.REPORT,
             A.MANAGE_OWN_ACCOUNT}
 MODERATOR = EVERYONE | {A.SEE_MEMBER_SPACES, A.SEE_CARER_SPACES, A.SEE_TEAM_SPACES, A.MODERATE,
-                        A.GO_ON_DUTY, A.VIEW_MODERATION_QUEUE}
+                        A.GO_ON_DUTY, A.VIEW_MODERATION_QUEUE, A.SANCTION_MEMBERS,
+                        A.ANSWER_THE_TEAM_INBOX}
 CLINICIAN = MODERATOR | {A.ISSUE_INVITATIONS, A.MANAGE_MEMBER_NETWORKS, A.VIEW_PRIVATE_DETAILS,
-                         A.HANDLE_RISK, A.READ_AUDIT_LOG, A.EDIT_WATCHED_WORDS, A.PUBLISH_RESOURCES,
-                         A.MANAGE_WALL_SESSIONS}
+                         A.HANDLE_RISK, A.SUSPEND_MEMBERS, A.READ_AUDIT_LOG,
+                         A.EDIT_WATCHED_WORDS, A.PUBLISH_RESOURCES, A.MANAGE_WALL_SESSIONS}
 EXPECTED = {
-    Role.MEMBER: EVERYONE | {A.SEE_MEMBER_SPACES},
-    Role.CARER: EVERYONE | {A.SEE_CARER_SPACES},
+    # Only members and carers write to the team's inbox; the team answers it.
+    Role.MEMBER: EVERYONE | {A.SEE_MEMBER_SPACES, A.ASK_THE_TEAM},
+    Role.CARER: EVERYONE | {A.SEE_CARER_SPACES, A.ASK_THE_TEAM},
     Role.PEER_SUPPORTER: MODERATOR,
     Role.VOLUNTEER: MODERATOR,
     Role.CLINICIAN: CLINICIAN,
-    Role.ADMIN: set(Action),
+    Role.ADMIN: set(Action) - {A.ASK_THE_TEAM},
 }
 
 
@@ -45,9 +47,9 @@ def test_every_role_is_in_the_table():
 
 
 def test_admin_only_actions():
-    admin_only = set(Action) - CLINICIAN
+    admin_only = set(Action) - CLINICIAN - {A.ASK_THE_TEAM}
     assert admin_only == {A.MANAGE_OFFICE_HOURS, A.MANAGE_STAFF, A.MANAGE_NETWORKS,
-                          A.MANAGE_CATEGORIES, A.MANAGE_SETTINGS}
+                          A.MANAGE_CATEGORIES, A.MANAGE_SETTINGS, A.SANCTION_TEAM}
 
 
 def test_nobody_signed_out_or_suspended_may_do_anything():

@@ -17,6 +17,7 @@ from sharon.models import Audit, Category, Invitation, ModerationAction, Network
 from sharon.moderation import services as moderation
 from sharon.moderation.subjects import SUBJECTS
 from sharon.refusals import Refused
+from sharon.sanctions import services as sanctions
 from tests.helpers import sign_in, submit
 
 
@@ -31,7 +32,7 @@ def _attempts(member: User, other: User, network: Network) -> list:  # type: ign
     account = admin.NewAccount("new_person", Role.CLINICIAN, "meadow quartz violin")
     return [
         lambda: admin.set_role(member, other, Role.ADMIN),
-        lambda: admin.set_status(member, other, "suspended"),
+        lambda: sanctions.give(member, other, "suspend", "no reason"),
         lambda: admin.set_networks(member, other, [network.id]),
         lambda: admin.create_account(member, account),
         lambda: admin.create_network(member, "Shadow network"),
@@ -68,13 +69,16 @@ def test_suspending_and_changing_a_role_are_in_the_audit_log(client, make_user):
     member = make_user(username="river")
     sign_in(client, "boss")
     page = f"/admin/people/{member.id}"
-    submit(client, f"{page}/status", {"status": "suspended"}, page=page)
+    history = f"/moderation/people/{member.id}"
+    submit(client, history, {"kind": "suspend", "reason": "Threats", "minutes": "60"},
+           page=history)
     submit(client, f"{page}/role", {"role": "volunteer"}, page=page)
-    assert _log() == [("account_status_set", "boss", "user", member.id),
+    assert _log() == [("sanction_give", "boss", "user", member.id),
                       ("account_role_set", "boss", "user", member.id)]
-    entries = db.session.scalars(sa.select(ModerationAction).order_by(ModerationAction.id))
-    assert [e.detail for e in entries] == [{"status": "suspended"},
-                                          {"role": "volunteer", "was": "member"}]
+    entries = list(db.session.scalars(
+        sa.select(ModerationAction).order_by(ModerationAction.id)))
+    assert entries[0].reason == "Threats" and entries[0].detail["kind"] == "suspend"
+    assert entries[1].detail == {"role": "volunteer", "was": "member"}
 
 
 def test_invitations_and_networks_are_in_the_audit_log(client, make_user, frozen_clock):
@@ -117,7 +121,8 @@ def test_the_audit_log_takes_only_names_from_its_vocabulary(app, make_user):
 def test_lines_written_under_older_names_are_still_read():
     assert Audit.of("queue_handled") is Audit.QUEUE_ITEM_HANDLE
     assert Audit.of("resource_captions_uploaded") is Audit.RESOURCE_FILE_UPLOAD
-    assert Audit.of("mute") is Audit.WALL_MUTE_ADD
+    assert Audit.of("mute") is Audit.SANCTION_GIVE
+    assert Audit.of("wall_mute_add") is Audit.SANCTION_GIVE
     assert Audit.of("wall_hours_set") is Audit.WALL_HOURS_SET
     assert Audit.of("something_else") is None
 

@@ -9,10 +9,11 @@ from werkzeug.wrappers import Response
 from sharon.account.forms import ChangePasswordForm
 from sharon.auth import services as auth
 from sharon.extensions import db
-from sharon.forms import add_error
+from sharon.forms import ButtonForm, add_error
 from sharon.infra.sessions import start_session
 from sharon.permissions import Action, require
 from sharon.refusals import Refused
+from sharon.sanctions import services as sanctions
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -20,8 +21,9 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 @bp.get("/")
 @require(Action.MANAGE_OWN_ACCOUNT)
 def overview() -> str:
-    """This person's own account page."""
-    return render_template("account/overview.html")
+    """This person's own account page, with anything the team has asked of them."""
+    return render_template("account/overview.html",
+                           notices=sanctions.for_member(current_user), form=ButtonForm())
 
 
 @bp.route("/password", methods=["GET", "POST"])

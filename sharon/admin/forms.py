@@ -24,11 +24,6 @@ class NetworksForm(Form):
         DataRequired("A person must belong to at least one network.")])
 
 
-class StatusForm(Form):
-    status = SelectField("Account status", choices=options([
-        ("active", "Active"), ("suspended", "Suspended (cannot sign in)")]))
-
-
 class RoleForm(Form):
     role = SelectField("Role", choices=options((r.value, ROLE_TITLES[r]) for r in Role))
 

@@ -13,7 +13,7 @@ from sharon.content import clean_text
 from sharon.extensions import db
 from sharon.infra import clock
 from sharon.invitations.services import username_taken
-from sharon.models import Audit, Network, Role, Status, User
+from sharon.models import Audit, Network, Role, User
 from sharon.moderation.services import record
 from sharon.permissions import Action
 from sharon.refusals import Refused
@@ -79,18 +79,6 @@ def set_networks(by: User, user: User, network_ids: Sequence[int]) -> None:
     user.networks = networks
     db.session.flush()
     record(by, Audit.ACCOUNT_NETWORKS_SET, "user", user.id, networks=[n.id for n in networks])
-
-
-def set_status(by: User, user: User, status: Status, reason: str = "") -> None:
-    """Suspend or reinstate someone; suspending signs them out everywhere."""
-    permissions.check(by, Action.MANAGE_STAFF, "Only admins can suspend or reinstate accounts.")
-    if user.id == by.id:
-        raise Refused("forbidden", "You cannot suspend your own account.")
-    user.status = status
-    if status == Status.SUSPENDED:
-        user.session_version += 1  # sign them out everywhere
-    db.session.flush()
-    record(by, Audit.ACCOUNT_STATUS_SET, "user", user.id, reason, status=str(status))
 
 
 def set_role(by: User, user: User, role: Role) -> None:

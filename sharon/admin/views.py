@@ -8,10 +8,10 @@ from werkzeug.wrappers import Response
 
 from sharon import writes
 from sharon.admin import services
-from sharon.admin.forms import NetworkForm, NetworksForm, RoleForm, StaffAccountForm, StatusForm
+from sharon.admin.forms import NetworkForm, NetworksForm, RoleForm, StaffAccountForm
 from sharon.extensions import db
 from sharon.forms import add_error, options, text_arg
-from sharon.models import Role, Status, User
+from sharon.models import Role, User
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
 
@@ -42,7 +42,7 @@ def person(user_id: int) -> str:
     networks_form.networks.choices = options((n.id, n.name) for n in services.all_networks())
     return render_template(
         "admin/person.html", person=user, networks_form=networks_form,
-        status_form=StatusForm(status=user.status), role_form=RoleForm(role=user.role),
+        role_form=RoleForm(role=user.role),
     )
 
 
@@ -59,24 +59,6 @@ def person_networks(user_id: int) -> Response:
     services.set_networks(current_user, user, form.networks.data)
     db.session.commit()
     flash(f"{user.username}'s networks have been updated.", "success")
-    return redirect(url_for("admin.person", user_id=user.id))
-
-
-@bp.post("/people/<int:user_id>/status")
-@require(Action.MANAGE_STAFF)
-def person_status(user_id: int) -> Response:
-    """Suspend or reinstate someone."""
-    user = _person(user_id)
-    form = StatusForm()
-    if form.validate_on_submit():
-        try:
-            services.set_status(current_user, user, Status(form.status.data))
-        except Refused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{user.username} is now {user.status}.", "success")
     return redirect(url_for("admin.person", user_id=user.id))
 
 

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sharon import passwords
 from sharon.extensions import db
 from sharon.infra import clock
-from sharon.models import SignInThrottle, Status, User
+from sharon.models import SignInThrottle, User
 from sharon.refusals import Refused
+from sharon.sanctions import services as sanctions
 
 LOCKED_MESSAGE = (
     "Too many attempts to sign in with this username. For your safety, signing in is paused "
@@ -19,10 +20,6 @@ LOCKED_MESSAGE = (
     "SHaRON team to help."
 )
 BAD_CREDENTIALS = "That username and password do not match. Please check them and try again."
-SUSPENDED = (
-    "This account is suspended, so you cannot sign in at the moment. If you think this is a "
-    "mistake, please contact the SHaRON team. If you need help now, see 'Need urgent help?'."
-)
 
 
 @dataclass(frozen=True)
@@ -91,8 +88,9 @@ def authenticate(username: str, password: str, policy: LockoutPolicy,
         raise Refused("bad_credentials", BAD_CREDENTIALS)
 
     assert user is not None
-    if user.status != Status.ACTIVE:
-        raise Refused("suspended", SUSPENDED)
+    if not user.is_active:
+        raise Refused("suspended", sanctions.suspended_message(user))
+    sanctions.end_expired_suspension(user, now)
     if throttle is not None:
         db.session.delete(throttle)
     if passwords.needs_rehash(user.password_hash):

@@ -20,6 +20,7 @@ from sharon.forums import visibility
 from sharon.infra import clock
 from sharon.models import (
     Category,
+    Conversation,
     MutedWord,
     Notification,
     Post,
@@ -272,20 +273,30 @@ def _notifications_visible(user: User) -> list[sa.ColumnElement[bool]]:
     left) disappear with their access."""
     visible = sa.select(Thread.id).join(Category, Category.id == Thread.category_id).where(
         visibility.category_clause(user), visibility.thread_clause(user))
-    return [Notification.user_id == user.id, Notification.thread_id.in_(visible)]
+    # A reply from the team (Ask the team) is about the person's own conversation: it is
+    # theirs while it exists, and goes with it (ON DELETE CASCADE).
+    return [Notification.user_id == user.id,
+            sa.or_(Notification.thread_id.in_(visible), Notification.conversation_id.is_not(None))]
 
 
 @cache
 def _unread_statement(kind: visibility.Reader) -> sa.Select:
     """Built once per kind of reader: it runs on every signed-in page, for the header."""
     user_id = sa.bindparam("user_id")
-    return (sa.select(sa.func.count()).select_from(Notification)
-            .join(Thread, Thread.id == Notification.thread_id)
-            .join(Category, Category.id == Thread.category_id)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None),
-                   visibility.category_rule(kind, user_id,
-                                            sa.bindparam("audiences", expanding=True)),
-                   visibility.thread_rule(kind.moderator, user_id)))
+    about_threads = (
+        sa.select(sa.func.count()).select_from(Notification)
+        .join(Thread, Thread.id == Notification.thread_id)
+        .join(Category, Category.id == Thread.category_id)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None),
+               visibility.category_rule(kind, user_id,
+                                        sa.bindparam("audiences", expanding=True)),
+               visibility.thread_rule(kind.moderator, user_id)))
+    # Replies from the team (Ask the team): still one statement, on the same index.
+    from_the_team = (
+        sa.select(sa.func.count()).select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None),
+               Notification.conversation_id.is_not(None)))
+    return sa.select(about_threads.scalar_subquery() + from_the_team.scalar_subquery())
 
 
 def unread_notifications(user: User) -> int:
@@ -302,6 +313,17 @@ def notifications(user: User, limit: int = 50) -> list[Notification]:
         .options(so.joinedload(Notification.actor), so.joinedload(Notification.thread))
         .where(*_notifications_visible(user))
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def conversation_subjects(notifications: list[Notification]) -> dict[int, str]:
+    """The subjects of the conversations the team replied in, for "The SHaRON team
+    replied to your message: …" (one query, and none when there are no such replies)."""
+    ids = {n.conversation_id for n in notifications if n.conversation_id is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(Conversation.id, Conversation.subject)
+                              .where(Conversation.id.in_(ids)))
+    return {conversation_id: subject for conversation_id, subject in rows}
 
 
 def notification_for(user: User, notification_id: int) -> Notification | None:

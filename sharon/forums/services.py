@@ -36,6 +36,7 @@ from sharon.models.forums import REACTIONS
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
 from sharon.refusals import Refused
+from sharon.sanctions import services as sanctions
 
 TITLE_MIN, TITLE_MAX = 5, 150
 BODY_MAX = 10_000
@@ -159,7 +160,7 @@ def _new_post(user: User, thread: Thread, body: str, note: str | None,
         moderation.enqueue(
             ItemKind.HELD if held else ItemKind.RISK, "post", post.id,
             level=Level.URGENT if verdict.risk else Level.HIGH,
-            reason=verdict.describe(),
+            reason=verdict.describe(), risk_level=verdict.level,
             excerpt=post.body_text[:300], author=user)
     elif held:
         moderation.enqueue(ItemKind.HELD, "post", post.id, level=Level.NORMAL,
@@ -185,6 +186,7 @@ def create_thread(user: User, category: Category, title: str, kind: str, body: s
     """Start a thread with its first post, checked, screened and perhaps held."""
     if not can(user, Action.POST):
         raise Refused("forbidden", "You cannot post.")
+    sanctions.check_may_post(user)  # a mute, anywhere, or a warning not yet read
     if not visibility.may_see_category(user, category):
         raise not_found()
     title = " ".join(clean_text(title).split())
@@ -214,6 +216,7 @@ def reply(user: User, thread: Thread, body: str, content_note: str | None = None
     """Add a post to a thread (refused when locked, except for the team)."""
     if not can(user, Action.POST):
         raise Refused("forbidden", "You cannot post.")
+    sanctions.check_may_post(user)  # a mute, anywhere, or a warning not yet read
     if not visibility.may_see_thread(user, thread):
         raise not_found()
     if thread.hidden or thread.held:
@@ -255,6 +258,7 @@ def edit(user: User, post: Post, body: str, content_note: str | None = None,
         raise Refused("forbidden", "You can only edit your own posts.")
     if post.status in (PostStatus.DELETED, PostStatus.HIDDEN):
         raise Refused("forbidden", "This post can no longer be edited.")
+    sanctions.check_may_post(user)
     body = _check_body(body)
     note = _check_note(content_note)
     verdict = _screen(body)
@@ -283,7 +287,7 @@ def edit(user: User, post: Post, body: str, content_note: str | None = None,
         moderation.enqueue(
             ItemKind.HELD if post.status == PostStatus.HELD else ItemKind.RISK, "post",
             post.id, level=Level.URGENT if verdict.risk else Level.HIGH,
-            reason="in an edit: " + verdict.describe(),
+            reason="in an edit: " + verdict.describe(), risk_level=verdict.level,
             excerpt=post.body_text[:300], author=user)
     db.session.flush()
     return Outcome(post, post.status == PostStatus.HELD, verdict.risk)

@@ -433,9 +433,9 @@ def search_page() -> str:
 @require(Action.READ_COMMUNITY)
 def notifications() -> str:
     """This person's notifications."""
-    return render_template("forums/notifications.html",
-                           notifications=queries.notifications(current_user),
-                           form=ButtonForm())
+    found = queries.notifications(current_user)
+    return render_template("forums/notifications.html", notifications=found,
+                           subjects=queries.conversation_subjects(found), form=ButtonForm())
 
 
 @bp.post("/notifications/read")
@@ -453,12 +453,15 @@ def notifications_read() -> Response:
 @bp.get("/notifications/<int:notification_id>")
 @require(Action.READ_COMMUNITY)
 def open_notification(notification_id: int) -> Response:
-    """Mark one notification read and go to its post."""
+    """Mark one notification read and go to its post (or the team's reply)."""
     notification = queries.notification_for(current_user, notification_id)
     if notification is None:
         abort(404)
     queries.mark_notifications_read(current_user, notification.id)
     db.session.commit()
+    if notification.conversation_id:
+        return redirect(url_for("inbox.conversation",
+                                conversation_id=notification.conversation_id))
     if notification.post_id:
         return redirect(url_for("forums.post", post_id=notification.post_id))
     return redirect(url_for("forums.notifications"))

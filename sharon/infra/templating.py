@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,24 @@ def london(value: datetime | None, fmt: str = "%-d %B %Y, %H:%M") -> str:
     if value is None:
         return ""
     return value.astimezone(LONDON).strftime(fmt)
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def in_words(span: timedelta) -> str:
+    """A length of time as people say it ("1 hour 5 minutes"), to the two largest units,
+    so that nobody has to convert 65 minutes in their head (the queue's waiting times,
+    the team's alerts, the dashboard)."""
+    minutes = max(int(span.total_seconds() // 60), 0)
+    if minutes < 1:
+        return "under a minute"
+    days, rest = divmod(minutes, 24 * 60)
+    whole_hours, mins = divmod(rest, 60)
+    parts = [_plural(n, unit) for n, unit in ((days, "day"), (whole_hours, "hour"),
+                                               (mins, "minute")) if n]
+    return " ".join(parts[:2])
 
 
 def nav_link(endpoint: str) -> str | None:
@@ -57,6 +75,7 @@ class Header(NamedTuple):
     invitations: bool = False
     people: bool = False
     urgent: int = 0  # open urgent items, for the moderating team
+    ask_team: bool = False  # members and carers: "Ask the team", and live notices
 
 
 # Counts areas show in the header, registered by the app factory so that this module
@@ -81,7 +100,7 @@ def header_key() -> Header:
     unread, urgent = HEADER_COUNTS.get("unread"), HEADER_COUNTS.get("urgent")
     return Header(area, True, user.username, unread(user) if unread else 0, team,
                   can(user, Action.ISSUE_INVITATIONS), can(user, Action.VIEW_PRIVATE_DETAILS),
-                  urgent(user) if team and urgent else 0)
+                  urgent(user) if team and urgent else 0, can(user, Action.ASK_THE_TEAM))
 
 
 def site_header() -> Markup:

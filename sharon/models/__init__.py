@@ -55,12 +55,11 @@ from sharon.models.wall import (  # noqa: E402
     WallDuty,
     WallHours,
     WallMessage,
-    WallMute,
     WallSession,
     WallStream,
 )
 
-__all__ += ["MessageStatus", "WallClosure", "WallDuty", "WallHours", "WallMessage", "WallMute",
+__all__ += ["MessageStatus", "WallClosure", "WallDuty", "WallHours", "WallMessage",
             "WallSession", "WallStream"]
 from sharon.models.library import (  # noqa: E402
     Audience,
@@ -79,3 +78,9 @@ __all__ += ["Audience", "Resource", "ResourceFeedback", "ResourceKind", "Resourc
 from sharon.models.submissions import Submission  # noqa: E402
 
 __all__ += ["Submission"]
+from sharon.models.sanctions import Sanction, SanctionKind  # noqa: E402
+
+__all__ += ["Sanction", "SanctionKind"]
+from sharon.models.inbox import Conversation, ConversationMessage  # noqa: E402
+
+__all__ += ["Conversation", "ConversationMessage"]

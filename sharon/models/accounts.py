@@ -48,6 +48,9 @@ class User(UserMixin, db.Model):
     real_name: so.Mapped[str | None] = so.mapped_column(sa.String(120))
     role: so.Mapped[str] = so.mapped_column(sa.String(20), default=Role.MEMBER)
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default=Status.ACTIVE)
+    # A suspension's end; None while suspended means until lifted. Sign-in comes back by
+    # itself once it passes (is_active), without anyone acting.
+    suspended_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
     # Bumped when the password changes, so that every other session ends.
     session_version: so.Mapped[int] = so.mapped_column(default=1)
@@ -91,8 +94,15 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:  # Flask-Login: suspended people cannot stay signed in.
-        """Flask-Login: suspended people cannot stay signed in."""
-        return self.status == Status.ACTIVE
+        """Flask-Login: suspended people (and closed accounts) cannot stay signed in; a
+        suspension with an end date is over once it passes."""
+        if self.status == Status.ACTIVE:
+            return True
+        if self.status == Status.SUSPENDED and self.suspended_until is not None:
+            from sharon.infra import clock
+
+            return self.suspended_until <= clock.now()
+        return False
 
     def get_id(self) -> str:
         """Flask-Login: a new session version in the id signs a person out everywhere."""

@@ -204,13 +204,16 @@ class Notification(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # reply | mention
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # reply | mention | team_reply
     actor_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"))
     thread_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("threads.id", ondelete="CASCADE"))
     post_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    # A reply from the team in "Ask the team" (sharon/inbox).
+    conversation_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -24,6 +24,26 @@ class RiskLevel(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+    @property
+    def expected(self) -> str:
+        """The response the team promises at this level, written beside it."""
+        return RISK_EXPECTED[self]
+
+    @property
+    def within(self) -> timedelta:
+        """How long it may wait, while the team is on duty, before it stands out."""
+        return RISK_WITHIN[self]
+
+
+RISK_EXPECTED = {
+    RiskLevel.HIGH: "High: a clinician sees it within 15 minutes while the team is on duty.",
+    RiskLevel.MEDIUM: "Medium: someone in the team sees it within 1 hour while the team is "
+                      "on duty.",
+    RiskLevel.LOW: "Low: someone in the team sees it within 4 hours of being on duty.",
+}
+RISK_WITHIN = {RiskLevel.HIGH: timedelta(minutes=15), RiskLevel.MEDIUM: timedelta(hours=1),
+               RiskLevel.LOW: timedelta(hours=4)}
 
 
 class WatchFamily(db.Model):
@@ -97,6 +117,7 @@ class ItemKind(StrEnum):
     REPORT = "report"        # a person reported it
     RISK = "risk"            # a watched risk word matched
     HELD = "held"            # waiting for approval (watched word, pre-moderation, no one on duty)
+    CONVERSATION = "conversation"  # a member asked the team something (sharon/inbox)
 
 
 class Outcome(StrEnum):
@@ -161,14 +182,30 @@ class ModerationItem(db.Model):
     handled_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"))
     outcome: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    # Risk flags only: low, medium or high (RiskLevel), set by the detector, changeable
+    # by any moderator.
+    risk_level: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    # Who is working it, and since when (renewed by each thing they do; lapses when idle).
+    claimed_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    claimed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The first time anyone in the team took it up (claimed, escalated or closed it).
+    first_response_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # A peer supporter or volunteer passed a risk flag to the clinicians.
+    escalated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # When the team was alerted that this risk flag had waited past its level's time
+    # (once, by whichever worker got there first).
+    overdue_alerted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     reporter: so.Mapped[User | None] = so.relationship(foreign_keys=[reporter_id])
     subject_author: so.Mapped[User | None] = so.relationship(foreign_keys=[subject_author_id])
     handled_by: so.Mapped[User | None] = so.relationship(foreign_keys=[handled_by_id])
+    claimed_by: so.Mapped[User | None] = so.relationship(foreign_keys=[claimed_by_id])
 
     __table_args__ = (
         sa.Index("ix_moderation_items_open", "handled_at", "priority", "created_at"),
         sa.Index("ix_moderation_items_subject", "subject_type", "subject_id"),
+        sa.CheckConstraint("risk_level IN ('low','medium','high')", name="risk_level_known"),
     )
 
 
@@ -181,7 +218,7 @@ class Audit(StrEnum):
 
     # People, networks and invitations.
     ACCOUNT_CREATE = "account_create"
-    ACCOUNT_STATUS_SET = "account_status_set"
+    ACCOUNT_STATUS_SET = "account_status_set"  # older lines: suspensions are now sanctions
     ACCOUNT_ROLE_SET = "account_role_set"
     ACCOUNT_NETWORKS_SET = "account_networks_set"
     NETWORK_CREATE = "network_create"
@@ -189,6 +226,16 @@ class Audit(StrEnum):
     INVITATION_REVOKE = "invitation_revoke"
     # The moderation queue and the watched words.
     QUEUE_ITEM_HANDLE = "queue_item_handle"
+    QUEUE_ITEM_CLAIM = "queue_item_claim"
+    QUEUE_ITEM_RELEASE = "queue_item_release"
+    QUEUE_ITEM_ESCALATE = "queue_item_escalate"
+    QUEUE_ITEM_LEVEL_SET = "queue_item_level_set"
+    # The sanctions ladder, for the whole site (a Wall mute is one).
+    SANCTION_GIVE = "sanction_give"
+    SANCTION_LIFT = "sanction_lift"
+    # Ask the team.
+    CONVERSATION_START = "conversation_start"
+    CONVERSATION_REPLY = "conversation_reply"
     WATCHED_WORD_ADD = "watched_word_add"
     WATCHED_WORD_REMOVE = "watched_word_remove"
     # Forums.
@@ -222,8 +269,6 @@ class Audit(StrEnum):
     WALL_MESSAGE_APPROVE = "wall_message_approve"
     WALL_MESSAGE_REJECT = "wall_message_reject"
     WALL_ALERT_ACKNOWLEDGE = "wall_alert_acknowledge"
-    WALL_MUTE_ADD = "wall_mute_add"
-    WALL_MUTE_END = "wall_mute_end"
     WALL_DUTY_START = "wall_duty_start"
     WALL_DUTY_END = "wall_duty_end"
     WALL_SESSION_ADD = "wall_session_add"
@@ -251,6 +296,12 @@ AUDIT_LABELS = {
     Audit.ACCOUNT_ROLE_SET: "role changed", Audit.ACCOUNT_NETWORKS_SET: "networks changed",
     Audit.NETWORK_CREATE: "network added", Audit.INVITATION_ISSUE: "invitation issued",
     Audit.INVITATION_REVOKE: "invitation withdrawn", Audit.QUEUE_ITEM_HANDLE: "handled",
+    Audit.QUEUE_ITEM_CLAIM: "claimed", Audit.QUEUE_ITEM_RELEASE: "claim released",
+    Audit.QUEUE_ITEM_ESCALATE: "escalated to the clinicians",
+    Audit.QUEUE_ITEM_LEVEL_SET: "risk level changed",
+    Audit.SANCTION_GIVE: "sanctioned", Audit.SANCTION_LIFT: "sanction lifted",
+    Audit.CONVERSATION_START: "conversation started by the team",
+    Audit.CONVERSATION_REPLY: "team replied",
     Audit.WATCHED_WORD_ADD: "watched word added",
     Audit.WATCHED_WORD_REMOVE: "watched word removed",
     Audit.CATEGORY_CREATE: "category added", Audit.CATEGORY_UPDATE: "category changed",
@@ -266,8 +317,7 @@ AUDIT_LABELS = {
     Audit.WALL_MESSAGE_HIDE: "hidden", Audit.WALL_MESSAGE_UNHIDE: "shown again",
     Audit.WALL_MESSAGE_PIN: "pinned", Audit.WALL_MESSAGE_UNPIN: "unpinned",
     Audit.WALL_MESSAGE_APPROVE: "approved", Audit.WALL_MESSAGE_REJECT: "rejected",
-    Audit.WALL_ALERT_ACKNOWLEDGE: "alert acknowledged", Audit.WALL_MUTE_ADD: "muted on the Wall",
-    Audit.WALL_MUTE_END: "unmuted on the Wall", Audit.WALL_DUTY_START: "went on duty",
+    Audit.WALL_ALERT_ACKNOWLEDGE: "alert acknowledged", Audit.WALL_DUTY_START: "went on duty",
     Audit.WALL_DUTY_END: "went off duty", Audit.WALL_SESSION_ADD: "extra Wall session added",
     Audit.WALL_SESSION_REMOVE: "extra Wall session removed",
     Audit.WALL_CLOSURE_ADD: "Wall closure added", Audit.WALL_CLOSURE_REMOVE: "Wall closure removed",
@@ -288,8 +338,10 @@ LEGACY_AUDIT_NAMES = {
     "hide": "wall_message_hide", "unhide": "wall_message_unhide",
     "pin": "wall_message_pin", "unpin": "wall_message_unpin",
     "approve": "wall_message_approve", "reject": "wall_message_reject",
-    "acknowledge_alert": "wall_alert_acknowledge", "mute": "wall_mute_add",
-    "unmute": "wall_mute_end", "duty_on": "wall_duty_start", "duty_off": "wall_duty_end",
+    "acknowledge_alert": "wall_alert_acknowledge", "mute": "sanction_give",
+    "unmute": "sanction_lift", "duty_on": "wall_duty_start", "duty_off": "wall_duty_end",
+    # Wall mutes became the site's one mute, a rung of the sanctions ladder.
+    "wall_mute_add": "sanction_give", "wall_mute_end": "sanction_lift",
 }
 
 

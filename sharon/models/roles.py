@@ -48,4 +48,6 @@ STAFF_ROLES = (Role.PEER_SUPPORTER, Role.VOLUNTEER, Role.CLINICIAN, Role.ADMIN)
 
 class Status(StrEnum):
     ACTIVE = "active"
+    # Suspended or closed by the team: which, and until when, the sanctions say
+    # (sharon/models/sanctions.py); `User.suspended_until` holds a suspension's end.
     SUSPENDED = "suspended"

@@ -1,4 +1,6 @@
-"""The Wall: office hours, closures, extra sessions, messages, mutes and who is on duty."""
+"""The Wall: office hours, closures, extra sessions, messages and who is on duty.
+
+Mutes are sanctions (sharon/models/sanctions.py), one ladder for the whole site."""
 
 from __future__ import annotations
 
@@ -126,23 +128,6 @@ class WallStream(db.Model):
     seq: so.Mapped[int] = so.mapped_column(sa.BigInteger)
 
     __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
-
-
-class WallMute(db.Model):
-    """A moderator stopped someone posting until `ends_at`."""
-
-    __tablename__ = "wall_mutes"
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    user_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    reason: so.Mapped[str] = so.mapped_column(sa.String(500))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    ends_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
-
-    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
-    by: so.Mapped[User | None] = so.relationship(foreign_keys=[by_id])
 
 
 class WallDuty(db.Model):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,6 +58,22 @@ def register(*subjects: Subject) -> None:
     """Called by an area's subjects.register() from the app factory (idempotent)."""
     for subject in subjects:
         SUBJECTS[subject.name] = subject
+
+
+# Whether anyone from the team is on duty at a time: the area that keeps duty (the Wall)
+# registers its rule here, so risk flags can stand out when they wait while it is.
+_DUTY: list[Callable[[datetime], bool]] = []
+
+
+def register_duty(on_duty: Callable[[datetime], bool]) -> None:
+    """Called by the area that keeps the team's duty (idempotent)."""
+    if on_duty not in _DUTY:
+        _DUTY.append(on_duty)
+
+
+def team_on_duty(at: datetime) -> bool:
+    """Is anyone from the moderating team on duty at this time?"""
+    return any(on_duty(at) for on_duty in _DUTY)
 
 
 def subject(name: str) -> Subject:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from flask import (
@@ -23,12 +23,12 @@ from sharon import safety, writes
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error, text_arg
 from sharon.infra import bounds, clock
-from sharon.infra.templating import LONDON
+from sharon.infra.templating import LONDON, in_words
 from sharon.models import Audit, ModerationItem, WatchedWord
-from sharon.models.moderation import Outcome
-from sharon.moderation import audit, services, words
+from sharon.models.moderation import Outcome, RiskLevel
+from sharon.moderation import audit, dashboard, services, words
 from sharon.moderation.forms import ACTION_LABELS, TrySentenceForm, WatchedWordForm
-from sharon.moderation.subjects import Subject, subject
+from sharon.moderation.subjects import Subject, subject, team_on_duty
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
 
@@ -64,30 +64,90 @@ def rows(items: Sequence[ModerationItem]) -> list[Row]:
 @require(Action.VIEW_MODERATION_QUEUE)
 def queue() -> str:
     """The moderation queue, most urgent first."""
+    now = clock.now()
     return render_template("moderation/queue.html", rows=rows(services.open_items()),
-                           now=clock.now(), form=ButtonForm(), outcomes=list(Outcome),
-                           closes_risk=can(current_user, Action.HANDLE_RISK))
+                           now=now, form=ButtonForm(), outcomes=list(Outcome),
+                           closes_risk=can(current_user, Action.HANDLE_RISK),
+                           risk_levels=list(RiskLevel), claim_of=services.claim_of,
+                           overdue=services.overdue, waiting=in_words,
+                           team_on_duty=team_on_duty(now))
+
+
+def _open_item(item_id: int) -> ModerationItem:
+    """The item a queue form is about, after its CSRF token checks out."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    item = db.session.get(ModerationItem, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _act(change: Callable[[], object], done: str) -> Response:
+    """Run one change to an item: commit and say so, or roll back and say why not."""
+    try:
+        change()
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("moderation.queue"))
 
 
 @bp.post("/items/<int:item_id>/handled")
 @require(Action.VIEW_MODERATION_QUEUE)
 def handled(item_id: int) -> Response:
     """Close a queue item with what was done."""
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    item = db.session.get(ModerationItem, item_id)
-    if item is None:
-        abort(404)
-    try:
-        services.handle(item, current_user, text_arg("outcome", 40, source="form"),
-                        text_arg("note", services.NOTE_MAX + 1, source="form"))
-    except Refused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-    else:
-        db.session.commit()
-        flash("Closed, with what was done recorded.", "success")
-    return redirect(url_for("moderation.queue"))
+    item = _open_item(item_id)
+    return _act(lambda: services.handle(
+        item, current_user, text_arg("outcome", 40, source="form"),
+        text_arg("note", services.NOTE_MAX + 1, source="form")),
+        "Closed, with what was done recorded.")
+
+
+@bp.post("/items/<int:item_id>/claim")
+@require(Action.VIEW_MODERATION_QUEUE)
+def claim(item_id: int) -> Response:
+    """Take an item to work on: the rest of the team sees who has it."""
+    item = _open_item(item_id)
+    return _act(lambda: services.claim(item, current_user),
+                "It is yours: the rest of the team can see you are working on it.")
+
+
+@bp.post("/items/<int:item_id>/release")
+@require(Action.VIEW_MODERATION_QUEUE)
+def release(item_id: int) -> Response:
+    """Give an item back to the queue."""
+    item = _open_item(item_id)
+    return _act(lambda: services.release(item, current_user), "Given back to the queue.")
+
+
+@bp.post("/items/<int:item_id>/level")
+@require(Action.VIEW_MODERATION_QUEUE)
+def risk_level(item_id: int) -> Response:
+    """Change a risk flag's level (low, medium, high)."""
+    item = _open_item(item_id)
+    return _act(lambda: services.set_risk_level(
+        item, current_user, text_arg("level", 10, source="form")), "Risk level changed.")
+
+
+@bp.post("/items/<int:item_id>/escalate")
+@require(Action.VIEW_MODERATION_QUEUE)
+def escalate(item_id: int) -> Response:
+    """Pass a risk flag to the clinicians, who are alerted now."""
+    item = _open_item(item_id)
+    return _act(lambda: services.escalate(
+        item, current_user, text_arg("note", services.NOTE_MAX + 1, source="form")),
+        "Escalated: the clinicians have been alerted.")
+
+
+@bp.get("/dashboard")
+@require(Action.VIEW_MODERATION_QUEUE)
+def team_dashboard() -> str:
+    """The team's week at a glance: charts drawn on the server, each with its table."""
+    return render_template("moderation/dashboard.html", **dashboard.figures(clock.now()))
 
 
 @bp.get("/audit")

@@ -2,8 +2,10 @@
 risk written anywhere (forums, the Wall, library discussions, urgent reports) reaches
 them at once, not only on the Wall's page.
 
-Only the team connects (members' pages open no socket: a thousand members' tabs would
-cost the Wall's worker for nothing). Rooms: the team, and each person.
+The team connects from every page. A member or carer connects only once they have written
+to the team (sharon/inbox), for its replies, and joins only their own room: members'
+pages otherwise open no socket (a thousand members' tabs would cost the Wall's worker for
+nothing). Rooms: the team, and each person.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ log = logging.getLogger(__name__)
 
 
 def on_connect(auth: Any = None) -> None:
-    """The signed-in moderating team only."""
+    """The signed-in moderating team (the team's room and their own), and members and
+    carers who may write to the team (their own room only)."""
     from sharon.infra.sessions import user_for_session
     from sharon.permissions import Action, can
 
@@ -30,10 +33,11 @@ def on_connect(auth: Any = None) -> None:
         user = user_for_session(session.get("_user_id"), fresh=True)
         if user is None:
             raise ConnectionRefusedError("Please sign in.", {"error": "unauthenticated"})
-        if not can(user, Action.VIEW_MODERATION_QUEUE):
-            raise ConnectionRefusedError("Live alerts are for the moderating team.",
+        if can(user, Action.VIEW_MODERATION_QUEUE):
+            join_room(rooms.TEAM)
+        elif not can(user, Action.ASK_THE_TEAM):
+            raise ConnectionRefusedError("Live notices are for signed-in people.",
                                          {"error": "forbidden"})
-        join_room(rooms.TEAM)
         join_room(rooms.person(user.id))
     except sa.exc.SQLAlchemyError:
         log.warning("live alerts: refused a connection while the database cannot be reached")

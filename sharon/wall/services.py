@@ -24,15 +24,17 @@ from sharon.models import (
     ItemKind,
     Level,
     MessageStatus,
+    Sanction,
+    SanctionKind,
     User,
     WallDuty,
     WallMessage,
-    WallMute,
     WallStream,
 )
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, can
 from sharon.refusals import Refused
+from sharon.sanctions import services as sanctions
 from sharon.wall import duty, hours
 
 SUBJECT = "wall_message"
@@ -41,7 +43,6 @@ RATE_COUNT = 5                       # at most this many messages…
 RATE_WINDOW = timedelta(seconds=10)  # …in this long, per person
 RECENT = 50                          # messages a client receives on connect
 CATCH_UP_LIMIT = 200                 # missed messages replayed on reconnect, at most
-MAX_MUTE_MINUTES = 7 * 24 * 60
 # Control characters (PostgreSQL refuses NUL in text); newlines and tabs are kept.
 
 HELD_FOR_RISK = "risk"
@@ -85,8 +86,6 @@ def not_found() -> Refused:
 # --- State ------------------------------------------------------------------------------
 
 # Built once, not per message: the Wall asks these for every message sent.
-_MUTED = (WallMute.user_id == sa.bindparam("user_id"), WallMute.ends_at > sa.bindparam("at"))
-_ACTIVE_MUTE = sa.select(WallMute).where(*_MUTED).order_by(WallMute.ends_at.desc()).limit(1)
 _INSERT = sa.insert(WallMessage.__table__)
 _TOUCH = (sa.update(User).where(User.id == sa.bindparam("user_id"))
           .values(last_seen_at=sa.bindparam("at")))
@@ -95,10 +94,12 @@ _TOUCH = (sa.update(User).where(User.id == sa.bindparam("user_id"))
 _NEXT_SEQ = (sa.update(WallStream).where(WallStream.id == 1)
              .values(seq=WallStream.seq + 1).returning(WallStream.seq))
 _CURRENT_SEQ = sa.select(WallStream.seq).where(WallStream.id == 1)
-# Everything else posting asks, in one round trip: when this person's mute ends, how many
-# messages they sent in the rate window, and whether anyone from the team is on duty.
+# Everything else posting asks, in one round trip: when this person's mute ends (the
+# site's one mute, sharon/sanctions), whether a warning waits for them, how many messages
+# they sent in the rate window, and whether anyone from the team is on duty.
 _POSTING = sa.select(
-    sa.select(sa.func.max(WallMute.ends_at)).where(*_MUTED).scalar_subquery(),
+    sanctions.mute_ends_query(sa.bindparam("user_id"), sa.bindparam("at")),
+    sanctions.open_warnings_query(sa.bindparam("user_id")),
     sa.select(sa.func.count()).select_from(WallMessage)
     .where(WallMessage.author_id == sa.bindparam("user_id"),
            WallMessage.created_at > sa.bindparam("since")).scalar_subquery(),
@@ -116,10 +117,10 @@ def current_seq() -> int:
     return int(db.session.connection().execute(_CURRENT_SEQ).scalar_one())
 
 
-def active_mute(user: User, at: datetime | None = None) -> WallMute | None:
-    """The mute that ends last, if one is running."""
-    return db.session.scalars(
-        _ACTIVE_MUTE, {"user_id": user.id, "at": at or clock.now()}).first()
+def active_mute(user: User, at: datetime | None = None) -> Sanction | None:
+    """The mute that ends last, if one is running (a mute anywhere is a mute here)."""
+    found = sanctions.running(user, SanctionKind.MUTE, at)
+    return found[0] if found else None
 
 
 def status(at: datetime | None = None) -> dict[str, Any]:
@@ -280,12 +281,12 @@ def check_can_post(user: User, at: datetime) -> bool:
     # limit.
     conn = db.session.connection()
     conn.execute(_TOUCH, {"user_id": user.id, "at": at})
-    mute_ends, recent_count, someone_on_duty = conn.execute(
+    mute_ends, warnings, recent_count, someone_on_duty = conn.execute(
         _POSTING, {"user_id": user.id, "since": at - RATE_WINDOW, **duty.params(at)}).one()
     if mute_ends is not None:
-        minutes = max(1, round((mute_ends - at).total_seconds() / 60))
-        raise Refused("muted", f"A moderator has paused your posting on the Wall for another "
-                               f"{minutes} minute{'s' if minutes != 1 else ''}.")
+        raise Refused("muted", sanctions.muted_message(mute_ends, at))
+    if warnings:
+        raise Refused("warned", sanctions.WARNED_MESSAGE)
     if recent_count >= RATE_COUNT:
         raise Refused("rate_limited", "Slow down a little: you can post again in a few seconds.")
     return bool(someone_on_duty)
@@ -349,7 +350,8 @@ def do_send(user: User, body: Any, reply_to: Any = None) -> Sent:
                            else Level.HIGH,
                            reason=f"Wall: watched words ({verdict.action})"
                            if verdict.matched else "Wall: close in meaning to risk",
-                           detail=verdict.describe(), excerpt=text, author=user)
+                           detail=verdict.describe(), excerpt=text, author=user,
+                           risk_level=verdict.level)
     elif status == MessageStatus.HELD:
         moderation.enqueue(ItemKind.HELD, SUBJECT, message.id, level=Level.NORMAL,
                            reason="Wall: posted while no one was on duty", excerpt=text,
@@ -453,28 +455,14 @@ def _person(username: str) -> User:
     return target
 
 
-def do_mute(actor: User, username: Any, minutes: Any, reason: Any) -> WallMute:
-    """Stop someone posting for `minutes`, with a reason they are shown."""
+def do_mute(actor: User, username: Any, minutes: Any, reason: Any) -> Sanction:
+    """Mute someone from the Wall: the site's one mute (sharon/sanctions), so they cannot
+    post in the forums either until it ends."""
     check_moderator(actor)
     if not isinstance(username, str) or not username.strip():
         raise Refused("not_found", "Choose who to mute.")
     target = _person(username)
-    if target.is_moderator:
-        raise Refused("forbidden", "Members of the moderating team cannot be muted.")
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
-        raise Refused("empty", "Choose how many minutes (at least 1).")
-    if minutes > MAX_MUTE_MINUTES:
-        raise Refused("too_long", "A mute can last up to 7 days.")
-    reason = required_text(reason, 500, "Give a reason: the person muted is shown it.",
-                           "Keep the reason under {limit} characters.")
-    now = clock.now()
-    mute = WallMute(user=target, by=actor, reason=reason, created_at=now,
-                    ends_at=now + timedelta(minutes=minutes))
-    db.session.add(mute)
-    db.session.flush()
-    moderation.record(actor, Audit.WALL_MUTE_ADD, "user", target.id, reason, minutes=minutes,
-                      place="wall")
-    return mute
+    return sanctions.give(actor, target, SanctionKind.MUTE, reason, minutes=minutes)
 
 
 def do_unmute(actor: User, username: Any) -> User:
@@ -484,12 +472,6 @@ def do_unmute(actor: User, username: Any) -> User:
     if not isinstance(username, str) or not username.strip():
         raise Refused("not_found", "Choose whose mute to lift.")
     target = _person(username)
-    now = clock.now()
-    lifted = db.session.execute(
-        sa.update(WallMute).where(WallMute.user_id == target.id, WallMute.ends_at > now)
-        .values(ends_at=now).execution_options(synchronize_session=False)).rowcount
-    if not lifted:
+    if not sanctions.lift_all(actor, target, SanctionKind.MUTE):
         raise Refused("not_found", f"{target.username} is not muted.")
-    moderation.record(actor, Audit.WALL_MUTE_END, "user", target.id, place="wall")
-    db.session.flush()
     return target

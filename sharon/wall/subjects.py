@@ -3,10 +3,12 @@ one is approved or rejected without JavaScript."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import url_for
 
 from sharon.models import MessageStatus, WallMessage
-from sharon.moderation.subjects import Subject, held_by_status
+from sharon.moderation.subjects import Subject, held_by_status, register_duty
 from sharon.moderation.subjects import register as register_subjects
 
 
@@ -23,3 +25,16 @@ def register() -> None:
                 _review),
         Subject("refused_wall_message", "refused Wall message", "the Wall"),
     )
+    register_duty(_team_on_duty)
+    from sharon.moderation import dashboard
+    from sharon.wall import duty, hours  # loaded by the Wall's views before this runs
+
+    dashboard.register_wall(duty.on_duty, hours.current, hours.Calendar)
+
+
+def _team_on_duty(at: datetime) -> bool:
+    """The Wall keeps the team's duty: is anyone on it now?"""
+    from sharon.wall import duty  # duty imports the Wall's services, which import this area
+
+    return bool(duty.on_duty_ids(at))
+

@@ -1,14 +1,18 @@
-/* Live alerts for the moderating team, on every page (namespace /live).
+/* Live news on every page (namespace /live).
  *
- * Risk written anywhere (forums, the Wall, library discussions, urgent reports) arrives
- * here as an "alert"; the count of open urgent items beside "Moderation" follows
- * "urgent". Text reaches the page through textContent only.
+ * For the moderating team: risk written anywhere (forums, the Wall, library discussions,
+ * urgent reports) arrives as an "alert"; the count of open urgent items beside
+ * "Moderation" follows "urgent". For one person: a "notice" (such as a reply from the
+ * team to their message) appears in the polite region under the header; without
+ * JavaScript the same news is in their notifications. Text reaches the page through
+ * textContent only.
  */
 (function () {
   "use strict";
 
   var region = document.getElementById("live-alerts");
-  if (!region || typeof io !== "function") { return; }
+  var notices = document.getElementById("live-notices");
+  if ((!region && !notices) || typeof io !== "function") { return; }
   var badge = document.getElementById("nav-urgent");
   var onWall = document.getElementById("wall") !== null;
 
@@ -25,16 +29,46 @@
     badge.hidden = !count;
   }
 
-  function showAlert(data) {
-    var key = "live-alert-" + data.id;
+  function showNotice(data) {
+    if (!notices || !data || !data.id) { return; }
+    var key = "live-notice-" + data.id;
     if (document.getElementById(key)) { return; }
-    // On the Wall's own page, the Wall shows its alerts itself.
-    if (onWall && data.area === "the Wall") { return; }
+    var box = el("div", "live-notice");
+    box.id = key;
+    var line = el("p", "live-notice-text", data.text);
+    box.appendChild(line);
+    var links = el("p", "live-notice-links");
+    // Only a link on this site: the server sends a path, never someone else's address.
+    if (data.url && data.url.charAt(0) === "/" && data.url.charAt(1) !== "/") {
+      var open = el("a", null, data.link || "Open it");
+      open.href = data.url;
+      links.appendChild(open);
+      links.appendChild(document.createTextNode(" · "));
+    }
+    var dismiss = el("button", "link-button", "Dismiss");
+    dismiss.type = "button";
+    dismiss.appendChild(el("span", "visually-hidden", " this notice"));
+    dismiss.addEventListener("click", function () { box.remove(); });
+    links.appendChild(dismiss);
+    box.appendChild(links);
+    notices.appendChild(box);
+    while (notices.childNodes.length > 3) { notices.removeChild(notices.firstChild); }
+  }
+
+  function showAlert(data) {
+    if (!region) { return; }
+    var why = data.why || "urgent";
+    var key = "live-alert-" + data.id + "-" + why;
+    if (document.getElementById(key)) { return; }
+    // On the Wall's own page, the Wall shows its new alerts itself (not escalations or
+    // flags overdue).
+    if (onWall && data.area === "the Wall" && why === "urgent") { return; }
     var box = el("div", "live-alert");
     box.id = key;
     box.setAttribute("role", "alert");
-    box.appendChild(el("h2", "live-alert-title",
-      "Urgent: possible risk in " + data.area + (data.author ? " from " + data.author : "")));
+    // The server words the title: urgent risk, an escalation, or a flag overdue.
+    box.appendChild(el("h2", "live-alert-title", data.title ||
+      ("Urgent: possible risk in " + data.area + (data.author ? " from " + data.author : ""))));
     if (data.excerpt) { box.appendChild(el("p", "live-alert-excerpt", data.excerpt)); }
     var links = el("p", "live-alert-links");
     if (data.url) {
@@ -59,6 +93,7 @@
 
   var socket = io("/live", { reconnectionDelayMax: 10000 });
   socket.on("alert", showAlert);
+  socket.on("notice", showNotice);
   socket.on("urgent", function (data) { setCount(data.count); });
   socket.on("connect_error", function (err) {
     if (err && err.data && err.data.error === "unavailable") {

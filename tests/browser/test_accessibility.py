@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from sharon.extensions import db
 from sharon.models import Network
+from sharon.permissions import operator
+from sharon.sanctions import services as sanctions
 from tests.forums.conftest import add_reply, make_category, start_thread
 from tests.helpers import PASSWORD
 
@@ -49,7 +51,13 @@ def test_pages_meet_wcag_aa_rules(browser, live, app, make_user):
     make_user(username="boss", role="admin")
     thread = start_thread(river, space, title="Evening walks", body="**Walking** helps me",
                           note="mentions a hard day")
-    add_reply(make_user(username="ash"), thread, "Same here, and @river thank you")
+    ash = make_user(username="ash")
+    add_reply(ash, thread, "Same here, and @river thank you")
+    # The queue with a risk flag on it, and a warning waiting on river's account page.
+    start_thread(ash, space, title="Lately", body="Some days I wish I was dead")
+    with operator():
+        sanctions.give(None, river, "warn", "Please keep names out of posts.")
+    db.session.commit()
     anonymous = browser.new_context(base_url=live, bypass_csp=True).new_page()
     found = []
     for path in ("/", "/help/urgent", "/guidelines", "/sign-in", "/join", "/privacy",
@@ -62,7 +70,8 @@ def test_pages_meet_wcag_aa_rules(browser, live, app, make_user):
                  "/wall/history", "/account/", "/account/password"):
         found += violations(member, path)
     admin = signed_in(browser, live, "boss")
-    for path in ("/moderation/", "/moderation/words", "/moderation/audit",
+    for path in ("/moderation/", "/moderation/dashboard", f"/moderation/people/{river.id}",
+                 "/moderation/words", "/moderation/audit",
                  "/moderation/audit?since=yesterday", "/invitations/", "/invitations/new",
                  "/admin/people", "/admin/people/new", "/admin/networks",
                  "/forums/manage/categories", "/library/manage/", "/wall/sessions",

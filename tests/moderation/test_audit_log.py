@@ -135,7 +135,7 @@ def test_thousands_of_lines_stream_as_csv(client, make_user, frozen_clock):
         {"actor_id": lee.id, "action": "wall_duty_start", "subject_type": "user",
          "subject_id": lee.id, "reason": "", "detail": {"n": i},
          "created_at": start + timedelta(seconds=i)} for i in range(1200)])
-    _line(lee, Audit.WALL_MUTE_ADD, "=HYPERLINK(\"http://evil.example\")", minutes=30)
+    _line(lee, Audit.SANCTION_GIVE, "=HYPERLINK(\"http://evil.example\")", minutes=30)
     sign_in(client, "dr_lee")
     response = client.get("/moderation/audit.csv")
     assert response.status_code == 200 and response.is_streamed
@@ -144,6 +144,6 @@ def test_thousands_of_lines_stream_as_csv(client, make_user, frozen_clock):
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][:4] == ["id", "when_utc", "who", "action"]
     assert len(rows) == 1 + 1201
-    assert rows[1][3] == "wall_mute_add" and rows[1][8].startswith("'=HYPERLINK")
+    assert rows[1][3] == "sanction_give" and rows[1][8].startswith("'=HYPERLINK")
     assert {r[3] for r in rows[2:]} == {"wall_duty_start"}
     assert len({r[0] for r in rows[1:]}) == 1201  # no line twice across batches

@@ -64,12 +64,21 @@ def test_an_ordinary_post_alerts_nobody(app, make_user, space):
     assert sam.events("alert") == []
 
 
-def test_members_and_carers_cannot_open_the_team_socket(app, make_user):
+def test_members_and_carers_hear_only_their_own_notices_never_the_teams_alerts(
+        app, make_user, space):
     make_user(username="river")
     make_user(username="ash", role="carer")
-    for username in ("river", "ash"):
-        page = LivePage(app, username)
-        assert not page.sio.is_connected(rooms.LIVE)
+    make_user(username="kim")
+    pages = [LivePage(app, username) for username in ("river", "ash")]
+    for page in pages:  # they may listen (for the team's replies to them)…
+        assert page.sio.is_connected(rooms.LIVE)
+    writer = app.test_client()
+    sign_in(writer, "kim")
+    new_thread(writer, space.id, "Tonight", "I can't keep myself safe tonight")
+    for page in pages:  # …but never join the team's room
+        received = page.sio.get_received(rooms.LIVE)
+        assert [e["name"] for e in received] == []
+        assert "keep myself safe" not in repr(received)
     anonymous = socketio.test_client(app, namespace=rooms.LIVE)
     assert not anonymous.is_connected(rooms.LIVE)
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from sharon.extensions import db, socketio
-from sharon.models import ModerationAction, ModerationItem, WallMessage, WallMute
+from sharon.models import ModerationAction, ModerationItem, Sanction, WallMessage
 from sharon.wall.watcher import WATCH_SECONDS, Watcher
 
 OPEN_KEYS = {"ok", "id", "status"}
@@ -151,7 +151,7 @@ def test_members_cannot_send_moderator_events(app, people, open_clock, wall_clie
     assert robin.received() == []
     message = db.session.get(WallMessage, message_id)
     assert message.status == "visible" and not message.pinned
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(WallMute)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Sanction)) == 0
 
 
 def test_forged_message_ids_are_not_found(app, people, open_clock, wall_client):
@@ -218,8 +218,9 @@ def test_mute_tells_the_person_and_stops_them_posting(app, people, open_clock, w
     open_clock.advance(minutes=21)
     assert robin.emit("send", {"body": "thanks, I am calmer"})["ok"]
     entry = db.session.scalar(sa.select(ModerationAction).where(
-        ModerationAction.action == "wall_mute_add"))
+        ModerationAction.action == "sanction_give"))
     assert entry.reason == "Please cool off" and entry.detail["minutes"] == 30
+    assert entry.detail["kind"] == "mute"
 
 
 def test_mute_refuses_bad_input(app, people, open_clock, wall_client):
@@ -228,11 +229,12 @@ def test_mute_refuses_bad_input(app, people, open_clock, wall_client):
                           ({"user": "dr_lee", "minutes": 5, "reason": "x"}, "forbidden"),
                           ({"user": "robin", "minutes": 0, "reason": "x"}, "empty"),
                           ({"user": "robin", "minutes": "5", "reason": "x"}, "empty"),
-                          ({"user": "robin", "minutes": 10081, "reason": "x"}, "too_long"),
+                          ({"user": "robin", "minutes": 43201, "reason": "x"}, "too_long"),
+                          ({"user": "robin", "minutes": 10**30, "reason": "x"}, "too_long"),
                           ({"user": "robin", "minutes": 5, "reason": " "}, "empty"),
                           ({"user": None, "minutes": 5, "reason": "x"}, "not_found")]:
         assert sam.emit("mute", payload)["error"] == code, payload
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(WallMute)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Sanction)) == 0
 
 
 def test_with_no_one_on_duty_members_messages_wait_for_approval(

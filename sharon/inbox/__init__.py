@@ -1,0 +1,1 @@
+"""Ask the team: a member's or carer's private conversations with the moderating team."""
