@@ -9,6 +9,8 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -76,6 +78,13 @@ def upgrade() -> None:
     op.execute("""
         INSERT INTO sanctions (user_id, kind, reason, by_id, created_at, ends_at)
         SELECT user_id, 'mute', reason, by_id, created_at, ends_at FROM wall_mutes""")
+    # Accounts suspended before the ladder: a suspension until lifted, so the team can see
+    # it on the person's history and lift it.
+    op.get_bind().execute(sa.text("""
+        INSERT INTO sanctions (user_id, kind, reason, created_at)
+        SELECT id, 'suspend', 'Suspended before sanctions were recorded', :now
+        FROM users WHERE status = 'suspended'"""),
+        {"now": datetime.now(UTC).replace(tzinfo=None)})
     with op.batch_alter_table('wall_mutes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_wall_mutes_user_id'))
 

@@ -175,10 +175,14 @@ def claim_of(item: ModerationItem, now: datetime) -> Claim | None:
 
 
 def _free_for(by: User, now: datetime) -> sa.ColumnElement[bool]:
-    """SQL: nobody else holds a live claim on the item."""
-    return sa.or_(ModerationItem.claimed_by_id.is_(None),
+    """SQL: nobody else holds a live claim on the item. A clinician may always take over
+    a risk flag: only they can close it, so nobody else's claim may keep them out."""
+    free = sa.or_(ModerationItem.claimed_by_id.is_(None),
                   ModerationItem.claimed_by_id == by.id,
                   ModerationItem.claimed_at <= now - CLAIM_LAPSES)
+    if permissions.can(by, Action.HANDLE_RISK):
+        return sa.or_(free, ModerationItem.kind == ItemKind.RISK)
+    return free
 
 
 def _refuse_taken(item: ModerationItem, now: datetime) -> None:
@@ -270,7 +274,21 @@ def escalate(item: ModerationItem, by: User, note: str = "") -> None:
     if len(note) > NOTE_MAX:
         raise Refused("too_long", f"A note can be up to {NOTE_MAX} characters.")
     now = clock.now()
-    _take(item, by, now, escalated_at=now)
+    # Not a claim: the flag is now the clinicians' to take. Once only (a second press, or
+    # two people at once, escalates it once).
+    escalated = db.session.execute(
+        sa.update(ModerationItem)
+        .where(ModerationItem.id == item.id, ModerationItem.handled_at.is_(None),
+               ModerationItem.escalated_at.is_(None), _free_for(by, now))
+        .values(escalated_at=now, claimed_by_id=None, claimed_at=None,
+                first_response_at=first_response(now))
+        .execution_options(synchronize_session=False)).rowcount
+    if not escalated:
+        db.session.refresh(item)
+        if item.escalated_at is not None:
+            raise Refused("already_escalated", "This risk flag is already with the clinicians.")
+        _refuse_taken(item, now)
+    db.session.refresh(item)
     record(by, Audit.QUEUE_ITEM_ESCALATE, item.subject_type, item.subject_id, reason=note,
            item_id=item.id)
     from sharon.moderation import alerts

@@ -18,7 +18,7 @@ from sharon import permissions
 from sharon.content import required_text
 from sharon.extensions import db
 from sharon.infra import clock
-from sharon.models import Audit, ModerationItem, Role, Sanction, SanctionKind, Status, User
+from sharon.models import Audit, ModerationItem, Sanction, SanctionKind, Status, User
 from sharon.moderation import services as moderation
 from sharon.permissions import Action, role_may
 from sharon.refusals import Refused
@@ -116,11 +116,15 @@ def history(user: User) -> Sequence[Sanction]:
                               .order_by(Sanction.created_at.desc(), Sanction.id.desc())).all()
 
 
-def check_may_sanction(actor: User | None, target: User, kind: SanctionKind) -> None:
+def check_may_sanction(actor: User | None, target: User, kind: SanctionKind,
+                       lifting: bool = False) -> None:
     """Nobody sanctions an admin or themselves; only admins sanction the team; the
-    rung's own permission for everyone else."""
+    rung's own permission for everyone else. (Lifting one given before someone became
+    an admin is allowed.)"""
     permissions.check(actor, GIVE[kind], _WHO_GIVES[kind])
-    if target.role == Role.ADMIN:
+    # Those who may sanction the team (admins) answer to nobody here: there would be no
+    # one left to lift it.
+    if role_may(target.role, Action.SANCTION_TEAM) and not lifting:
         raise Refused("forbidden", "Nobody can sanction an admin.")
     if actor is not None and target.id == actor.id:
         raise Refused("forbidden", "You cannot sanction yourself.")
@@ -168,17 +172,17 @@ def give(actor: User | None, target: User, kind: SanctionKind | str, reason: str
             raise Refused("too_long", "A suspension with an end date can last up to a year; "
                                       "for longer, leave the end empty.")
         ends = until
+    _lock(target)
     if is_closed(target):
         raise Refused("invalid", f"{target.username}'s account is already closed.")
     sanction = Sanction(user=target, kind=kind, reason=reason, by=actor, created_at=now,
                         ends_at=ends, item_id=item.id if item is not None else None)
     db.session.add(sanction)
-    if kind in (SanctionKind.SUSPEND, SanctionKind.REMOVE):
-        # A closed account is suspended with no end, and a running REMOVE says why.
-        target.status = Status.SUSPENDED
-        target.suspended_until = ends
-        target.session_version += 1  # signed out everywhere; the Wall's sweep cuts them off
     db.session.flush()
+    if kind in (SanctionKind.SUSPEND, SanctionKind.REMOVE):
+        settle_account(target, now)
+        target.session_version += 1  # signed out everywhere; the Wall's sweep cuts them off
+        db.session.flush()
     moderation.record(actor, Audit.SANCTION_GIVE, "user", target.id, reason, kind=str(kind),
                       ends_at=ends.isoformat() if ends else None, minutes=minutes,
                       sanction_id=sanction.id,
@@ -188,8 +192,9 @@ def give(actor: User | None, target: User, kind: SanctionKind | str, reason: str
 
 def lift(actor: User | None, sanction: Sanction, reason: str = "") -> None:
     """End a sanction early (a mistake, or the team changed its mind)."""
-    check_may_sanction(actor, sanction.user, SanctionKind(sanction.kind))
+    check_may_sanction(actor, sanction.user, SanctionKind(sanction.kind), lifting=True)
     now = clock.now()
+    _lock(sanction.user)
     if not sanction.running(now):
         raise Refused("not_running", "That has already ended.")
     lifted = db.session.execute(
@@ -200,11 +205,8 @@ def lift(actor: User | None, sanction: Sanction, reason: str = "") -> None:
         raise Refused("not_running", "That has already ended.")
     db.session.refresh(sanction)
     target = sanction.user
-    if sanction.kind in (SanctionKind.SUSPEND, SanctionKind.REMOVE) and not [
-            s for s in running(target, at=now)
-            if s.kind in (SanctionKind.SUSPEND, SanctionKind.REMOVE)]:
-        target.status = Status.ACTIVE
-        target.suspended_until = None
+    if sanction.kind in (SanctionKind.SUSPEND, SanctionKind.REMOVE):
+        settle_account(target, now)
     db.session.flush()
     moderation.record(actor, Audit.SANCTION_LIFT, "user", target.id, reason,
                       kind=sanction.kind, sanction_id=sanction.id)
@@ -234,15 +236,34 @@ def for_member(user: User, at: datetime | None = None) -> list[Sanction]:
     return running(user, at=at)
 
 
+def _lock(user: User) -> None:
+    """Take the person's row until commit, so two changes to their sanctions at once (a
+    suspension given while another is lifted) take turns and settle on the right state."""
+    db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
+
+
+def settle_account(user: User, at: datetime) -> None:
+    """Set the account's status from every suspension and closure in force: suspended
+    while any runs, until the latest end (no end if any is open-ended or a closure)."""
+    barring = [s for s in running(user, at=at)
+               if s.kind in (SanctionKind.SUSPEND, SanctionKind.REMOVE)]
+    if not barring:
+        user.status, user.suspended_until = Status.ACTIVE, None
+    elif any(s.ends_at is None for s in barring):
+        user.status, user.suspended_until = Status.SUSPENDED, None
+    else:
+        user.status = Status.SUSPENDED
+        user.suspended_until = max(s.ends_at for s in barring if s.ends_at is not None)
+    db.session.flush()
+
+
 def end_expired_suspension(user: User, at: datetime | None = None) -> None:
     """A suspension whose end has passed: make the account plainly active again (sign-in
     already works, by `User.is_active`; this keeps team lists and queries honest)."""
     at = at or clock.now()
     if user.status == Status.SUSPENDED and user.suspended_until is not None \
             and user.suspended_until <= at:
-        user.status = Status.ACTIVE
-        user.suspended_until = None
-        db.session.flush()
+        settle_account(user, at)
 
 
 def is_closed(user: User) -> bool:

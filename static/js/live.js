@@ -38,8 +38,7 @@
     var line = el("p", "live-notice-text", data.text);
     box.appendChild(line);
     var links = el("p", "live-notice-links");
-    // Only a link on this site: the server sends a path, never someone else's address.
-    if (data.url && data.url.charAt(0) === "/" && data.url.charAt(1) !== "/") {
+    if (onThisSite(data.url)) {
       var open = el("a", null, data.link || "Open it");
       open.href = data.url;
       links.appendChild(open);
@@ -53,6 +52,13 @@
     box.appendChild(links);
     notices.appendChild(box);
     while (notices.childNodes.length > 3) { notices.removeChild(notices.firstChild); }
+  }
+
+  // Only a link on this site: the server sends a path, never someone else's address
+  // ("//host" and "/\\host" would leave it).
+  function onThisSite(url) {
+    return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" &&
+      url.charAt(1) !== "\\";
   }
 
   function showAlert(data) {
@@ -71,7 +77,7 @@
       ("Urgent: possible risk in " + data.area + (data.author ? " from " + data.author : ""))));
     if (data.excerpt) { box.appendChild(el("p", "live-alert-excerpt", data.excerpt)); }
     var links = el("p", "live-alert-links");
-    if (data.url) {
+    if (onThisSite(data.url)) {
       var open = el("a", null, "Open it");
       open.href = data.url;
       links.appendChild(open);

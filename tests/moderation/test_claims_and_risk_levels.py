@@ -88,9 +88,10 @@ def test_a_claim_is_seen_by_everyone_blocks_others_and_lapses(
     assert lines == ["queue_item_claim", "queue_item_claim", "queue_item_release"]
 
 
-def test_a_claimed_item_is_closed_only_by_its_holder(app, client, people, space,
-                                                     open_clock):
-    item = _risk(app, space, "I wish I was dead")
+def test_a_claimed_item_is_closed_only_by_its_holder(app, client, people, open_clock):
+    item = moderation.enqueue(ItemKind.REPORT, "post", 1, reason="unkind",
+                              author=people["member"])
+    db.session.commit()
     sign_in(client, "sam_peer")
     submit(client, f"/moderation/items/{item.id}/claim", {}, page="/moderation/")
     lee = app.test_client()
@@ -103,9 +104,11 @@ def test_a_claimed_item_is_closed_only_by_its_holder(app, client, people, space,
 
 
 def test_two_moderators_claiming_at_once_one_wins_the_other_is_told_who(
-        app, people, space, open_clock):
+        app, people, space, open_clock, make_user):
     item_id = _risk(app, space, "I wish I was dead").id
-    ids = {"sam_peer": people["peer"].id, "dr_lee": people["clinician"].id}
+    # (Two who are not clinicians: a clinician may always take over a risk flag.)
+    ids = {"sam_peer": people["peer"].id,
+           "kim_vol": make_user(username="kim_vol", role="volunteer").id}
 
     def take(username: str) -> str:
         with app.app_context():
@@ -223,3 +226,57 @@ def test_the_wall_watcher_raises_the_overdue_alert_while_the_team_is_on_duty(
     assert alert["title"] == "Overdue: a high risk flag in the forums has waited 16 minutes"
     watcher.tick()
     assert lee.events("alert") == []
+
+
+@pytest.mark.parametrize("role", ["member", "carer"])
+def test_members_and_carers_cannot_use_any_of_the_consoles_actions(
+        app, client, people, space, make_user, role):
+    item = _risk(app, space, "I wish I was dead")
+    make_user(username="someone", role=role)
+    sign_in(client, "someone")
+    from tests.helpers import csrf_token
+
+    token = csrf_token(client.get("/account/").get_data(as_text=True))
+    for path in ("/moderation/", "/moderation/dashboard", "/moderation/audit",
+                 f"/moderation/people/{people['member'].id}"):
+        assert client.get(path).status_code == 403, path
+    for action, data in (("claim", {}), ("release", {}), ("level", {"level": "low"}),
+                         ("escalate", {"note": "x"}), ("handled", {"outcome": "no_action"})):
+        response = client.post(f"/moderation/items/{item.id}/{action}",
+                               data={"csrf_token": token, **data})
+        assert response.status_code == 403, action
+    db.session.expire_all()
+    unchanged = db.session.get(ModerationItem, item.id)
+    assert (unchanged.claimed_by_id, unchanged.risk_level, unchanged.escalated_at,
+            unchanged.handled_at) == (None, "medium", None, None)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAction)) == 0
+
+
+def test_after_escalation_a_clinician_takes_and_closes_the_flag_at_once(
+        app, client, people, space, open_clock):
+    item = _risk(app, space, "I wish I was dead")
+    sign_in(client, "sam_peer")
+    submit(client, f"/moderation/items/{item.id}/claim", {}, page="/moderation/")
+    submit(client, f"/moderation/items/{item.id}/escalate", {}, page="/moderation/")
+    lee = app.test_client()
+    sign_in(lee, "dr_lee")
+    assert "Nobody is working on this yet." in _queue(lee)
+    shown = text(submit(lee, f"/moderation/items/{item.id}/handled",
+                        {"outcome": "member_contacted"}, page="/moderation/",
+                        follow_redirects=True))
+    assert "Closed, with what was done recorded." in shown
+    db.session.expire_all()
+    assert db.session.get(ModerationItem, item.id).handled_by.username == "dr_lee"
+
+
+def test_a_clinician_may_take_over_a_risk_flag_someone_else_holds(
+        app, client, people, space, open_clock):
+    item = _risk(app, space, "I wish I was dead")
+    sign_in(client, "sam_peer")
+    submit(client, f"/moderation/items/{item.id}/claim", {}, page="/moderation/")
+    lee = app.test_client()
+    sign_in(lee, "dr_lee")
+    assert "Take this over" in _queue(lee)
+    submit(lee, f"/moderation/items/{item.id}/claim", {}, page="/moderation/")
+    db.session.expire_all()
+    assert db.session.get(ModerationItem, item.id).claimed_by.username == "dr_lee"

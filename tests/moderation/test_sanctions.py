@@ -116,6 +116,7 @@ def test_closing_an_account(app, client, people):
 
 @pytest.mark.parametrize("actor, target, kind, words", [
     ("sam_peer", "dr_lee", "mute", "Only admins can sanction members of the moderating team."),
+    ("kim_vol", "dr_lee", "warn", "Only admins can sanction members of the moderating team."),
     ("dr_lee", "sam_peer", "warn", "Only admins can sanction members of the moderating team."),
     ("sam_peer", "robin", "suspend", "Only clinicians and admins can suspend an account."),
     ("dr_lee", "boss", "mute", "Nobody can sanction an admin."),
@@ -124,6 +125,7 @@ def test_closing_an_account(app, client, people):
 ])
 def test_who_may_sanction_whom(app, people, make_user, actor, target, kind, words):
     make_user(username="boss", role="admin")
+    make_user(username="kim_vol", role="volunteer")
     find = {u.username: u for u in db.session.scalars(sa.select(User))}
     with pytest.raises(Refused) as refused:
         sanctions.give(find[actor], find[target], kind, "because", minutes=10)
@@ -205,3 +207,64 @@ def test_lifting_a_mute_lets_them_post_and_is_audited(app, client, people, threa
     again = text(submit(client, f"{page}/sanctions/{mute.id}/lift", {}, page=page,
                         follow_redirects=True))
     assert "That has already ended." in again
+
+
+def test_overlapping_suspensions_end_with_the_last_of_them(app, people, open_clock):
+    lee, robin = people["clinician"], people["member"]
+    now = open_clock.now
+    open_ended = sanctions.give(lee, robin, "suspend", "Until we talk")
+    sanctions.give(lee, robin, "suspend", "A day off", until=now + timedelta(days=1))
+    db.session.commit()
+    open_clock.advance(days=2)  # the short one is over; the open-ended one is not
+    assert not db.session.get(User, robin.id).is_active
+    sanctions.lift(lee, open_ended)
+    db.session.commit()
+    assert db.session.get(User, robin.id).is_active
+
+
+def test_lifting_a_closure_leaves_a_dated_suspension_to_end_on_its_day(app, people,
+                                                                      open_clock):
+    lee, robin = people["clinician"], people["member"]
+    sanctions.give(lee, robin, "suspend", "A day off",
+                   until=open_clock.now + timedelta(days=1))
+    closure = sanctions.give(lee, robin, "remove", "Closed in error")
+    sanctions.lift(lee, closure)
+    db.session.commit()
+    assert db.session.get(User, robin.id).suspended_until == (
+        open_clock.now + timedelta(days=1))
+    open_clock.advance(days=1, minutes=1)
+    assert db.session.get(User, robin.id).is_active
+
+
+def test_a_sanction_given_before_someone_became_an_admin_can_still_be_lifted(
+        app, people, make_user):
+    boss = make_user(username="boss", role="admin")
+    mute = sanctions.give(people["clinician"], people["member"], "mute", "Break", minutes=60)
+    people["member"].role = "admin"
+    db.session.commit()
+    sanctions.lift(boss, mute)
+    db.session.commit()
+    assert db.session.get(Sanction, mute.id).lifted_at is not None
+
+
+def test_accounts_suspended_before_the_ladder_get_a_suspension_the_team_can_lift(tmp_path):
+    from flask_migrate import upgrade
+
+    from sharon import create_app
+    from tests.databases import test_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    app = create_app(test_config(url))
+    with app.app_context():
+        upgrade(revision="9d4b2f7e1a60")
+        db.session.execute(sa.text(
+            "INSERT INTO users (username, username_key, role, status, password_hash, "
+            "session_version, created_at) VALUES ('old', 'old', 'member', 'suspended', 'x', "
+            "1, '2026-11-01 10:00:00')"))
+        db.session.commit()
+        upgrade()
+        (kind, reason, ends) = db.session.execute(sa.text(
+            "SELECT kind, reason, ends_at FROM sanctions")).one()
+        assert (kind, ends) == ("suspend", None) and "before sanctions" in reason
+        db.session.remove()
+        db.engine.dispose()
