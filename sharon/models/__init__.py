@@ -1,6 +1,13 @@
 """Typed SQLAlchemy models, one module per area; imported here so Alembic sees them all."""
 
-from sharon.models.accounts import Network, SignInThrottle, User, user_networks
+from sharon.models.accounts import (
+    Network,
+    PasswordReset,
+    RetiredUsername,
+    SignInThrottle,
+    User,
+    user_networks,
+)
 from sharon.models.invitations import Invitation, InvitationStatus, invitation_networks
 from sharon.models.roles import Role, Status
 
@@ -8,6 +15,8 @@ __all__ = [
     "Invitation",
     "InvitationStatus",
     "Network",
+    "PasswordReset",
+    "RetiredUsername",
     "Role",
     "SignInThrottle",
     "Status",

@@ -125,3 +125,36 @@ class SignInThrottle(db.Model):
     failures: so.Mapped[int] = so.mapped_column(default=0)
     last_failure_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     locked_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+class PasswordReset(db.Model):
+    """A one-time code that lets a person choose a new password: issued by a clinician
+    or admin (shown once, like an invitation) or sent by mail. Only its hash is kept."""
+
+    __tablename__ = "password_resets"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    via: so.Mapped[str] = so.mapped_column(sa.String(10))  # staff | email
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
+
+    __table_args__ = (sa.CheckConstraint("via IN ('staff','email')", name="via_known"),)
+
+
+class RetiredUsername(db.Model):
+    """A deleted account's username, kept from being taken again until `until` (90 days),
+    so nobody can pass themselves off as someone who has just left."""
+
+    __tablename__ = "retired_usernames"
+
+    username_key: so.Mapped[str] = so.mapped_column(sa.String(30), primary_key=True)
+    retired_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    until: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
