@@ -188,7 +188,7 @@ class ResourceHit:
 def search_resources(user: User, text: str, limit: int = 5) -> list[ResourceHit]:
     """Library resources this person may see, best matches first (a short list: the
     library is small, and the full list is one click away in the library)."""
-    from sharon.library.services import visible_resources
+    from sharon.library.services import plain_excerpt, visible_resources
     from sharon.models import Resource
 
     text = clean_text(text).strip()[:200]
@@ -214,5 +214,6 @@ def search_resources(user: User, text: str, limit: int = 5) -> list[ResourceHit]
             .select_from(sa.table("resources_fts")).join(Resource, Resource.id == rowid) \
             .where(fts.op("MATCH")(query), Resource.id.in_(sa.select(visible.c.id))) \
             .order_by(sa.func.bm25(fts, 5.0, 2.0, 1.0, 1.0), Resource.id).limit(limit)
-    return [ResourceHit(r.id, r.title, r.kind, highlight(r.snippet or ""))
+    # The excerpt comes from the Markdown source: shown as text, without its marks.
+    return [ResourceHit(r.id, r.title, r.kind, highlight(plain_excerpt(r.snippet or "")))
             for r in db.session.execute(stmt)]

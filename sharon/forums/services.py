@@ -27,6 +27,7 @@ from sharon.models import (
     PostRevision,
     PostStatus,
     Reaction,
+    Resource,
     Thread,
     ThreadFollow,
     ThreadKind,
@@ -367,30 +368,32 @@ def approve(post: Post) -> None:
     db.session.flush()
 
 
-def discussion_for(user: User, resource_id: int, title: str, summary: str, url: str,
-                   network_ids: list[int], author: User | None) -> Thread:
-    """The forum thread about a library resource that this person can join, created on
-    first use in the first open space of a network they share with the resource."""
+def discussion_for(user: User, resource: Resource, url: str) -> Thread:
+    """The forum thread about a library resource, only ever in a space with the resource's
+    audience (sharon.library.services.discussion_spaces): found, or started by this person
+    on first use, so their own sanctions, screening and pre-moderation apply. Drafts,
+    scheduled and members-only resources have none."""
+    from sharon.library import services as library  # the library's rules use the forums'
+
+    refusal = library.discussion_refusal(user, resource)
+    if refusal is not None:
+        raise refusal
+    spaces = library.discussion_spaces(user, resource)
     existing = db.session.scalars(
         sa.select(Thread).join(Category, Category.id == Thread.category_id)
-        .where(Thread.resource_id == resource_id, Thread.hidden.is_(False),
-               visibility.category_clause(user))
+        .where(Thread.resource_id == resource.id, spaces,
+               visibility.thread_rule(False, user.id))  # never a hidden or another's held one
         .order_by(Thread.id)).first()
     if existing is not None:
         return existing
-    mine = visibility.network_ids(user)
-    shared = [n for n in network_ids if n in mine] or \
-        (network_ids if visibility.sees_everything(user) else [])
     category = db.session.scalars(
-        sa.select(Category).where(Category.network_id.in_(shared),
-                                  Category.audience == "everyone")
-        .order_by(Category.position, Category.id)).first()
+        sa.select(Category).where(spaces).order_by(Category.position, Category.id)).first()
     if category is None:
-        raise Refused("not_found", "There is no forum space to talk about this yet.")
-    opener = author if author is not None and author.is_active else user
-    body = f"A place to talk about **{title}** from the library: {url}\n\n{summary}".strip()
-    outcome = create_thread(opener, category, f"Talking about: {title}"[:TITLE_MAX],
+        raise Refused("not_found", library.NO_SPACE)
+    body = (f"A place to talk about **{resource.title}** from the library: {url}\n\n"
+            f"{resource.summary}").strip()
+    outcome = create_thread(user, category, f"Talking about: {resource.title}"[:TITLE_MAX],
                             ThreadKind.CHAT, body)
-    outcome.post.thread.resource_id = resource_id
+    outcome.post.thread.resource_id = resource.id
     db.session.flush()
     return outcome.post.thread

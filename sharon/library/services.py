@@ -17,11 +17,14 @@ import sqlalchemy as sa
 
 from sharon.content import clean_text, render_markdown, to_text
 from sharon.extensions import db
+from sharon.forums import visibility
 from sharon.infra import clock
 from sharon.library.media import Slot, Stored
 from sharon.models import (
     Audience,
     Audit,
+    Category,
+    CategoryAudience,
     ModerationAction,
     Network,
     Resource,
@@ -146,6 +149,71 @@ def related(user: User, resource: Resource, limit: int = 3) -> Sequence[Resource
              .order_by(shared.c.shared.desc(), Resource.publish_at.desc(), Resource.id.desc())
              .limit(limit))
     return db.session.scalars(query).all()
+
+
+# --- In search results -------------------------------------------------------------------------
+
+# Markdown's marks, for search excerpts drawn from a resource's source text: links and
+# images keep their words; headings, quotes, list and rule lines lose their marks; emphasis
+# and code marks go, but not a * or _ inside a word or standing alone ("5 * 3", "snake_case").
+_MARKDOWN_MARKS = (
+    (re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)?"), r"\1"),
+    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),
+    (re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.M), ""),
+    (re.compile(r"^(…?)[ \t]*(?:#{1,6}|>+|[-*+]|\d{1,9}[.)])(?:[ \t]+|$)", re.M), r"\1"),
+    (re.compile(r"(?<!\\)(?:\*\*|__|~~|`+)"), ""),
+    (re.compile(r"(?<![\w\\])[*_](?=\S)|(?<=[^\s\\])[*_](?!\w)"), ""),
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), r"\1"),
+)
+
+
+def plain_excerpt(excerpt: str) -> str:
+    """A search excerpt of a resource's Markdown as the words a reader sees, without ** or
+    # marks (the database's own match markers are kept, for highlighting)."""
+    for pattern, replacement in _MARKDOWN_MARKS:
+        excerpt = pattern.sub(replacement, excerpt)
+    return excerpt
+
+
+# --- Talking about it in the forums -----------------------------------------------------------
+
+# A resource's discussion lives in a forum space with the resource's own audience, so it
+# never carries the resource's words to people the resource is not for. No space is for
+# members alone (carers read 'everyone' spaces too), so members-only resources have none.
+DISCUSSION_AUDIENCE = {Audience.BOTH: CategoryAudience.EVERYONE,
+                       Audience.CARERS: CategoryAudience.CARERS}
+NOT_LIVE = ("Drafts and scheduled resources are not talked about in the forums: the "
+            "discussion can start once this is published.")
+MEMBERS_ONLY = ("This resource is only for people who have finished therapy. No forum space "
+                "is for them alone (relatives and carers read the shared spaces too), so it "
+                "has no forum discussion.")
+NO_SPACE = "There is no forum space to talk about this yet."
+
+
+def discussion_spaces(user: User, resource: Resource) -> sa.ColumnElement[bool]:
+    """SQL for the forum spaces this resource's discussion may be in, for this person:
+    the resource's audience, one of its networks, and a space they may read."""
+    audience = DISCUSSION_AUDIENCE.get(Audience(resource.audience))
+    if audience is None:
+        return sa.false()
+    return sa.and_(Category.audience == audience.value,
+                   Category.network_id.in_([n.id for n in resource.networks]),
+                   visibility.category_clause(user))
+
+
+def discussion_refusal(user: User, resource: Resource) -> Refused | None:
+    """Why this person cannot go to this resource's discussion (None: they can); the
+    resource page shows it in place of the button, and the forums refuse with it."""
+    if get_visible(user, resource.id) is None:
+        return Refused("not_found", "We could not find that page.")
+    if not resource.is_live(clock.now()):
+        return Refused("not_live", NOT_LIVE)
+    if Audience(resource.audience) not in DISCUSSION_AUDIENCE:
+        return Refused("no_space", MEMBERS_ONLY)
+    if db.session.scalar(sa.select(Category.id).where(
+            discussion_spaces(user, resource)).limit(1)) is None:
+        return Refused("no_space", NO_SPACE)
+    return None
 
 
 # --- Writing ------------------------------------------------------------------------------------

@@ -78,7 +78,8 @@ def saved() -> str:
 @bp.get("/<int:resource_id>")
 @require(Action.READ_COMMUNITY)
 def resource(resource_id: int) -> str:
-    """One blog or video, with "did this help?" and its discussion link."""
+    """One blog or video, with "did this help?" and its discussion button (or why there
+    is none: a draft, or no forum space with its audience)."""
     item = _visible_or_404(resource_id)
     staff = can(current_user, Action.PUBLISH_RESOURCES)
     return render_template(
@@ -87,6 +88,7 @@ def resource(resource_id: int) -> str:
         saved=services.is_saved(current_user, item),
         answer=services.my_answer(current_user, item),
         counts=services.feedback_counts(item) if staff else None,
+        no_discussion=services.discussion_refusal(current_user, item),
         form=ButtonForm(), format_duration=format_duration)
 
 
@@ -138,14 +140,14 @@ def discuss(resource_id: int) -> Response:
 
     try:
         thread = forums.discussion_for(
-            current_user, item.id, item.title, item.summary,
-            url_for("library.resource", resource_id=item.id, _external=True),
-            [n.id for n in item.networks], item.author)
+            current_user, item, url_for("library.resource", resource_id=item.id, _external=True))
     except Refused as refused:
         db.session.rollback()
         flash(refused.message, "error")
         return redirect(url_for("library.resource", resource_id=item.id), 303)
     db.session.commit()
+    if thread.held:  # their first post waits for a moderator: say so, as the forums do
+        flash(forums.HELD, "success")
     return redirect(url_for("forums.thread", thread_id=thread.id), 303)
 
 
