@@ -79,14 +79,16 @@ def configure_extensions(app: Flask) -> None:
     from sharon.infra import sessions
 
     sessions.init_app(app, login_manager)
-    origins: Any = app.config["SHARON_ALLOWED_ORIGINS"] or None
+    from sharon.realtime import origins
+
     socketio.init_app(
         app,
         async_mode=app.config["SHARON_ASYNC_MODE"],
         # Always named: the socketio object outlives each app built (tests build many).
         client_manager=_client_manager(app.config["SHARON_REDIS_URL"]),
-        # None: only the site's own origin may open a socket; extra origins come from settings.
-        cors_allowed_origins=origins,
+        # The site's own origin, plus any SHARON_ALLOWED_ORIGINS adds.
+        cors_allowed_origins=origins.checker(app.config["SHARON_ALLOWED_ORIGINS"],
+                                             app.config["SHARON_PROXY_COUNT"]),
         logger=False,
         engineio_logger=False,
         manage_session=False,
@@ -122,30 +124,41 @@ def _client_manager(redis_url: str | None) -> Any:
 
 
 def configure_blueprints(app: Flask) -> None:
-    """Every area's pages, and the subjects each area puts in the moderation queue."""
+    """Every area's pages, the subjects each area puts in the moderation queue, and each
+    area's part in a person's data (export and deletion)."""
     from sharon.infra import bounds
 
     bounds.init_app(app)  # before any rule is added: every <int:…> is bounded
     from sharon.account.views import bp as account_bp
     from sharon.admin.views import bp as admin_bp
     from sharon.auth.views import bp as auth_bp
+    from sharon.forums import mydata as forum_data
     from sharon.forums import subjects as forum_subjects
     from sharon.forums.views import bp as forums_bp
+    from sharon.inbox import mydata as inbox_data
     from sharon.inbox import subjects as inbox_subjects
     from sharon.inbox.views import bp as inbox_bp
     from sharon.invitations.views import bp as invitations_bp
+    from sharon.library import mydata as library_data
     from sharon.library.views import bp as library_bp
     from sharon.moderation.views import bp as moderation_bp
+    from sharon.mydata import accounts as account_data
+    from sharon.mydata.views import bp as mydata_bp
     from sharon.pages.views import bp as pages_bp
+    from sharon.sanctions import mydata as sanction_data
     from sharon.sanctions.views import bp as sanctions_bp
+    from sharon.wall import mydata as wall_data
     from sharon.wall import subjects as wall_subjects
     from sharon.wall.views import bp as wall_bp
 
     forum_subjects.register()
     wall_subjects.register()
     inbox_subjects.register()
+    for area_data in (account_data, forum_data, library_data, wall_data, inbox_data,
+                      sanction_data):
+        area_data.register()
     for blueprint in (pages_bp, auth_bp, account_bp, invitations_bp, admin_bp, forums_bp,
-                      library_bp, wall_bp, moderation_bp, inbox_bp, sanctions_bp):
+                      library_bp, wall_bp, moderation_bp, inbox_bp, sanctions_bp, mydata_bp):
         app.register_blueprint(blueprint)
 
 

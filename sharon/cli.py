@@ -132,4 +132,9 @@ def seed_demo() -> None:
     """Add demo accounts for every role, and demo content, to try SHaRON out."""
     from sharon import demo
 
+    # Demo accounts have published passwords and staff roles: never on a live service.
+    if current_app.config["SHARON_ENV"] == "production":
+        raise click.ClickException(
+            "seed-demo will not run with SHARON_ENV=production: its accounts have published "
+            "passwords. Try SHaRON out on a separate installation in development mode.")
     demo.seed(click.echo)

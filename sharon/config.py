@@ -7,9 +7,11 @@ cannot drift apart (tests/test_config.py checks the README against it).
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +53,30 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHARON_PROXY_COUNT", "0", "Number of trusted reverse proxies in front (nginx: 1), "
             "for client addresses and scheme."),
     Setting("SHARON_ALLOWED_ORIGINS", None, "Extra origins allowed to open the Wall's socket, "
-            "comma-separated. The site's own origin is always allowed."),
+            "comma-separated (`https://host[:port]`; `http://` in development only). They are "
+            "added: the site's own origin is always allowed. `*` is refused."),
     Setting("SHARON_INVITE_DAYS", "14", "Days before an invitation code expires."),
     Setting("SHARON_LOCKOUT_ATTEMPTS", "5", "Failed sign-ins in a row that pause an account."),
     Setting("SHARON_LOCKOUT_MINUTES", "15", "How long signing in to a paused account is refused."),
     Setting("SHARON_SIGNIN_RATE_LIMIT", "20 per minute;100 per hour", "Flask-Limiter limit on "
             "sign-in attempts per client address."),
+    Setting("SHARON_POST_RATE_LIMIT", "10 per minute;60 per hour", "Limit on forum writes "
+            "(new threads, replies and edits together) per signed-in person."),
+    Setting("SHARON_REPORT_RATE_LIMIT", "10 per minute;30 per hour", "Limit on reports of forum "
+            "posts per signed-in person."),
+    Setting("SHARON_SESSION_LIFETIME_HOURS", "12", "Hours after signing in that a session ends "
+            "however active it is (1 to 24); signing in again starts a new one. A session also "
+            "ends after 12 hours without a visit."),
+    Setting("SHARON_SMTP_HOST", None, "Mail server for password reset links. With "
+            "`SHARON_MAIL_FROM` it turns on resetting by email; without, only the team's "
+            "reset codes."),
+    Setting("SHARON_SMTP_PORT", "587", "Mail server port."),
+    Setting("SHARON_SMTP_USERNAME", None, "Mail server login, if it needs one."),
+    Setting("SHARON_SMTP_PASSWORD", None, "Mail server password, if it needs one."),
+    Setting("SHARON_MAIL_FROM", None, "The From address of SHaRON's mail, for example "
+            "`SHaRON <sharon@trust.nhs.uk>`."),
+    Setting("SHARON_SMTP_STARTTLS", "on", "`on` encrypts the connection with STARTTLS "
+            "before logging in; `off` only for a relay on the same machine."),
     Setting("SHARON_ARGON2_PROFILE", "default", "`default` (RFC 9106 low-memory) or `fast` "
             "(tests only)."),
     Setting("SHARON_LOG_LEVEL", "INFO", "Python logging level."),
@@ -75,6 +95,26 @@ SETTINGS: tuple[Setting, ...] = (
             "1485`). Without it, the national numbers only."),
     Setting("SHARON_SELF_REFERRAL_URL", None, "Where members refer themselves back to the "
             "service (an `https://` address), shown on the urgent help page."),
+    Setting("SHARON_SERVICE_NAME", None, "The service that runs SHaRON (for example `Anytown "
+            "Talking Therapies`), named on the urgent help and privacy pages. Without it: "
+            "\"your talking therapy service\"."),
+    Setting("SHARON_BANK_HOLIDAYS", "england-and-wales", "Whose bank holidays close the Wall: "
+            "`england-and-wales`, `scotland` or `northern-ireland`."),
+    Setting("SHARON_PRIVACY_CONTROLLER", None, "The data controller named on the privacy page "
+            "(for example `Anytown NHS Foundation Trust`). Required in production."),
+    Setting("SHARON_PRIVACY_CONTACT", None, "How to reach the data protection officer, shown "
+            "on the privacy page: an email address or an `https://` address. Required in "
+            "production."),
+    Setting("SHARON_RETENTION_AUDIT_YEARS", "8", "Years the privacy page says the audit log "
+            "and the team's moderation records (reports, risk flags, sanctions) are kept. "
+            "SHaRON states it; your records process deletes them."),
+    Setting("SHARON_RETENTION_LOG_DAYS", "30", "Days the privacy page says server logs (which "
+            "hold device addresses) are kept. Set it to what your servers really do."),
+    Setting("SHARON_ACCESSIBILITY_CONTACT", None, "Where to report an accessibility problem, "
+            "shown on the accessibility statement: an email address or an `https://` "
+            "address."),
+    Setting("SHARON_ACCESSIBILITY_REVIEWED", None, "The date the accessibility statement was "
+            "last reviewed, as `YYYY-MM-DD`, shown on it."),
 )
 
 
@@ -109,15 +149,15 @@ def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def _rate_limit(env: dict[str, str]) -> str:
+def _rate_limit(env: dict[str, str], name: str) -> str:
     from limits import parse_many
 
-    value = _get(env, "SHARON_SIGNIN_RATE_LIMIT") or ""
+    value = _get(env, name) or ""
     try:
         parse_many(value)
     except ValueError as exc:
-        raise ConfigError("SHARON_SIGNIN_RATE_LIMIT must look like '20 per minute;100 per "
-                          f"hour', not {value!r}.") from exc
+        example = next(s.default for s in SETTINGS if s.name == name)
+        raise ConfigError(f"{name} must look like {example!r}, not {value!r}.") from exc
     return value
 
 
@@ -149,6 +189,91 @@ def _https_url(env: dict[str, str], name: str) -> str | None:
     if value and not value.startswith("https://"):
         raise ConfigError(f"{name} must be an https:// address, not {value!r}.")
     return value or None
+
+
+def _smtp(env: dict[str, str]) -> dict[str, Any]:
+    """The mail settings; a From address without an @ would only fail at the first send."""
+    sender = _get(env, "SHARON_MAIL_FROM")
+    if sender and "@" not in sender:
+        raise ConfigError(f"SHARON_MAIL_FROM must be an email address, not {sender!r}.")
+    return {
+        "SHARON_SMTP_HOST": _get(env, "SHARON_SMTP_HOST"),
+        "SHARON_SMTP_PORT": _int(env, "SHARON_SMTP_PORT", 1, 65535),
+        "SHARON_SMTP_USERNAME": _get(env, "SHARON_SMTP_USERNAME"),
+        "SHARON_SMTP_PASSWORD": _get(env, "SHARON_SMTP_PASSWORD"),
+        "SHARON_MAIL_FROM": sender,
+        "SHARON_SMTP_STARTTLS": _choice(env, "SHARON_SMTP_STARTTLS", ("on", "off")) == "on",
+    }
+
+
+def _text(env: dict[str, str], name: str, longest: int = 200) -> str | None:
+    """A name shown on a page: one line of ordinary text."""
+    value = (_get(env, name) or "").strip()
+    if len(value) > longest or any(not c.isprintable() for c in value):
+        raise ConfigError(f"{name} must be one line of at most {longest} characters, not "
+                          f"{value!r}.")
+    return value or None
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _contact(env: dict[str, str], name: str) -> tuple[str, str] | None:
+    """An email address or an https:// page, as (what to show, link)."""
+    value = (_get(env, name) or "").strip()
+    if not value:
+        return None
+    if _EMAIL.fullmatch(value):
+        return value, f"mailto:{value}"
+    if value.startswith("https://") and len(value) > len("https://") and " " not in value:
+        return value, value
+    raise ConfigError(f"{name} must be an email address or an https:// address, not {value!r}.")
+
+
+def _past_date(env: dict[str, str], name: str) -> date | None:
+    raw = (_get(env, name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        value = None
+    if value is None or len(raw) != 10:
+        raise ConfigError(f"{name} must be a date like 2026-03-31, not {raw!r}.")
+    if value > date.today():
+        raise ConfigError(f"{name} must not be in the future, not {raw!r}.")
+    return value
+
+
+_ORIGIN = re.compile(r"(https?)://[a-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def _origins(env: dict[str, str], production: bool) -> list[str]:
+    """Extra socket origins. `*` would let any site open a socket with a member's cookie."""
+    found = []
+    for raw in (_get(env, "SHARON_ALLOWED_ORIGINS") or "").split(","):
+        origin = raw.strip().lower().rstrip("/")
+        if not origin:
+            continue
+        if "*" in origin:
+            raise ConfigError("SHARON_ALLOWED_ORIGINS must list origins by name: '*' would let "
+                              "any website open the Wall with a member's session.")
+        match = _ORIGIN.fullmatch(origin)
+        if match is None or (production and match.group(1) != "https"):
+            scheme = "https://" if production else "https:// or http://"
+            raise ConfigError(f"SHARON_ALLOWED_ORIGINS must list origins like "
+                              f"{scheme}host[:port], comma-separated, not {raw.strip()!r}.")
+        found.append(origin)
+    return found
+
+
+def _required_in_production(env: dict[str, str], names: tuple[str, ...]) -> None:
+    missing = [name for name in names if not (_get(env, name) or "").strip()]
+    if missing:
+        raise ConfigError(
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. In "
+            "production the privacy page must name the data controller and how to reach its "
+            "data protection officer (UK GDPR Article 13).")
 
 
 def _development_key(instance: Path) -> str:
@@ -183,12 +308,12 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
                 "key, for example: python -c 'import secrets; print(secrets.token_hex(32))'"
             )
         secret = _development_key(instance)
+    if production:
+        _required_in_production(env, ("SHARON_PRIVACY_CONTROLLER", "SHARON_PRIVACY_CONTACT"))
 
     database_url = _get(env, "SHARON_DATABASE_URL") or f"sqlite:///{instance / 'sharon.sqlite3'}"
     redis_url = _get(env, "SHARON_REDIS_URL")
     async_mode = _choice(env, "SHARON_ASYNC_MODE", ("eventlet", "gevent", "threading"))
-    origins = [o.strip() for o in (_get(env, "SHARON_ALLOWED_ORIGINS") or "").split(",")
-               if o.strip()]
 
     return {
         "SHARON_ENV": sharon_env,
@@ -207,11 +332,15 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
         "SHARON_MAX_CONNECTIONS": _int(env, "SHARON_MAX_CONNECTIONS", 10),
         "SHARON_SOCKET_TIMEOUT": _int(env, "SHARON_SOCKET_TIMEOUT", 1, 3600),
         "SHARON_PROXY_COUNT": _int(env, "SHARON_PROXY_COUNT"),
-        "SHARON_ALLOWED_ORIGINS": origins,
+        "SHARON_ALLOWED_ORIGINS": _origins(env, production),
         "SHARON_INVITE_DAYS": _int(env, "SHARON_INVITE_DAYS", 1, 90),
         "SHARON_LOCKOUT_ATTEMPTS": _int(env, "SHARON_LOCKOUT_ATTEMPTS", 1),
         "SHARON_LOCKOUT_MINUTES": _int(env, "SHARON_LOCKOUT_MINUTES", 1),
-        "SHARON_SIGNIN_RATE_LIMIT": _rate_limit(env),
+        "SHARON_SIGNIN_RATE_LIMIT": _rate_limit(env, "SHARON_SIGNIN_RATE_LIMIT"),
+        "SHARON_POST_RATE_LIMIT": _rate_limit(env, "SHARON_POST_RATE_LIMIT"),
+        "SHARON_REPORT_RATE_LIMIT": _rate_limit(env, "SHARON_REPORT_RATE_LIMIT"),
+        "SHARON_SESSION_LIFETIME_HOURS": _int(env, "SHARON_SESSION_LIFETIME_HOURS", 1, 24),
+        **_smtp(env),
         "SHARON_ARGON2_PROFILE": _choice(env, "SHARON_ARGON2_PROFILE", ("default", "fast")),
         "SHARON_LOG_LEVEL": _get(env, "SHARON_LOG_LEVEL"),
         "SHARON_PREMODERATE_FIRST_POSTS": _int(env, "SHARON_PREMODERATE_FIRST_POSTS"),
@@ -222,6 +351,15 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
         "SHARON_MEANING_THRESHOLD": _fraction(env, "SHARON_MEANING_THRESHOLD"),
         "SHARON_LOCAL_CRISIS_LINE": _local_crisis_line(env),
         "SHARON_SELF_REFERRAL_URL": _https_url(env, "SHARON_SELF_REFERRAL_URL"),
+        "SHARON_SERVICE_NAME": _text(env, "SHARON_SERVICE_NAME"),
+        "SHARON_BANK_HOLIDAYS": _choice(env, "SHARON_BANK_HOLIDAYS",
+                                        ("england-and-wales", "scotland", "northern-ireland")),
+        "SHARON_PRIVACY_CONTROLLER": _text(env, "SHARON_PRIVACY_CONTROLLER"),
+        "SHARON_PRIVACY_CONTACT": _contact(env, "SHARON_PRIVACY_CONTACT"),
+        "SHARON_RETENTION_AUDIT_YEARS": _int(env, "SHARON_RETENTION_AUDIT_YEARS", 1, 30),
+        "SHARON_RETENTION_LOG_DAYS": _int(env, "SHARON_RETENTION_LOG_DAYS", 1, 400),
+        "SHARON_ACCESSIBILITY_CONTACT": _contact(env, "SHARON_ACCESSIBILITY_CONTACT"),
+        "SHARON_ACCESSIBILITY_REVIEWED": _past_date(env, "SHARON_ACCESSIBILITY_REVIEWED"),
         # Cookies: HttpOnly and SameSite=Lax always; Secure whenever served over HTTPS.
         "SESSION_COOKIE_NAME": "sharon_session",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -232,6 +370,7 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
         "REMEMBER_COOKIE_SECURE": production,
         # A session ends after 12 hours without a visit. The cookie is re-signed when its
         # signature is an hour old (sessions.keep_session_alive), not on every response.
+        # However busy, it also ends SHARON_SESSION_LIFETIME_HOURS after signing in.
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         "SESSION_REFRESH_EACH_REQUEST": False,
         "PREFERRED_URL_SCHEME": "https" if production else "http",

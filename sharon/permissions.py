@@ -35,6 +35,9 @@ class Action(StrEnum):
     REPORT = "report"
     MANAGE_OWN_ACCOUNT = "manage_own_account"
     ASK_THE_TEAM = "ask_the_team"
+    # Download everything of theirs, and delete the account (sharon/mydata). Not the
+    # team: their accounts are bound up with the team's records, so an admin handles them.
+    MANAGE_OWN_DATA = "manage_own_data"
     # Spaces with a restricted audience.
     SEE_MEMBER_SPACES = "see_member_spaces"
     SEE_CARER_SPACES = "see_carer_spaces"
@@ -47,6 +50,7 @@ class Action(StrEnum):
     ANSWER_THE_TEAM_INBOX = "answer_the_team_inbox"
     # Clinicians (and admins).
     ISSUE_INVITATIONS = "issue_invitations"
+    ISSUE_PASSWORD_RESETS = "issue_password_resets"  # for members and carers; the team: admins
     MANAGE_MEMBER_NETWORKS = "manage_member_networks"
     VIEW_PRIVATE_DETAILS = "view_private_details"
     HANDLE_RISK = "handle_risk"
@@ -74,7 +78,7 @@ _EVERYONE = frozenset(
         Action.MANAGE_OWN_ACCOUNT,
     }
 )
-_MEMBER = _EVERYONE | {Action.ASK_THE_TEAM}
+_MEMBER = _EVERYONE | {Action.ASK_THE_TEAM, Action.MANAGE_OWN_DATA}
 _MODERATOR = _EVERYONE | {
     Action.SEE_MEMBER_SPACES,
     Action.SEE_CARER_SPACES,
@@ -87,6 +91,7 @@ _MODERATOR = _EVERYONE | {
 }
 _CLINICIAN = _MODERATOR | {
     Action.ISSUE_INVITATIONS,
+    Action.ISSUE_PASSWORD_RESETS,
     Action.MANAGE_MEMBER_NETWORKS,
     Action.VIEW_PRIVATE_DETAILS,
     Action.HANDLE_RISK,
@@ -103,8 +108,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PEER_SUPPORTER: _MODERATOR,
     Role.VOLUNTEER: _MODERATOR,
     Role.CLINICIAN: _CLINICIAN,
-    # Admins do everything but write to the team as a member would.
-    Role.ADMIN: frozenset(Action) - {Action.ASK_THE_TEAM},
+    # Admins do everything but what only members and carers do.
+    Role.ADMIN: frozenset(Action) - {Action.ASK_THE_TEAM, Action.MANAGE_OWN_DATA},
 }
 
 

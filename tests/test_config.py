@@ -17,9 +17,20 @@ def test_production_without_a_secret_key_refuses_to_start(tmp_path):
         load({"SHARON_ENV": "production"}, instance_path=str(tmp_path))
 
 
+PRODUCTION = {"SHARON_ENV": "production", "SHARON_SECRET_KEY": "x" * 64,
+              "SHARON_PRIVACY_CONTROLLER": "Anytown NHS Foundation Trust",
+              "SHARON_PRIVACY_CONTACT": "dpo@anytown.nhs.uk"}
+
+
+@pytest.mark.parametrize("missing", ["SHARON_PRIVACY_CONTROLLER", "SHARON_PRIVACY_CONTACT"])
+def test_production_without_a_data_controller_refuses_to_start(tmp_path, missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    with pytest.raises(ConfigError, match=f"{missing} is not set"):
+        load(env, instance_path=str(tmp_path))
+
+
 def test_production_sets_secure_cookies(tmp_path):
-    config = load({"SHARON_ENV": "production", "SHARON_SECRET_KEY": "x" * 64},
-                  instance_path=str(tmp_path))
+    config = load(PRODUCTION, instance_path=str(tmp_path))
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
     assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
@@ -42,6 +53,30 @@ def test_development_generates_a_key_and_warns(tmp_path, capsys):
     ({"SHARON_INVITE_DAYS": "0"}, "SHARON_INVITE_DAYS must be at least 1 and at most 90"),
     ({"SHARON_LOCKOUT_ATTEMPTS": "-1"}, "SHARON_LOCKOUT_ATTEMPTS must be at least 1"),
     ({"SHARON_SIGNIN_RATE_LIMIT": "lots"}, "SHARON_SIGNIN_RATE_LIMIT must look like"),
+    ({"SHARON_POST_RATE_LIMIT": "fast"}, "SHARON_POST_RATE_LIMIT must look like '10 per minute"),
+    ({"SHARON_REPORT_RATE_LIMIT": "9 per fortnight"}, "SHARON_REPORT_RATE_LIMIT must look like"),
+    ({"SHARON_SESSION_LIFETIME_HOURS": "0"}, "SHARON_SESSION_LIFETIME_HOURS must be at least 1"),
+    ({"SHARON_SESSION_LIFETIME_HOURS": "72"}, "SHARON_SESSION_LIFETIME_HOURS must be at least 1 "
+                                              "and at most 24"),
+    ({"SHARON_ALLOWED_ORIGINS": "*"}, "'\\*' would let any website open the Wall"),
+    ({"SHARON_ALLOWED_ORIGINS": "https://a.nhs.uk,*"}, "SHARON_ALLOWED_ORIGINS must list origins"),
+    ({"SHARON_ALLOWED_ORIGINS": "https://*.nhs.uk"}, "SHARON_ALLOWED_ORIGINS must list origins"),
+    ({"SHARON_ALLOWED_ORIGINS": "partner.nhs.uk"}, "like https:// or http://host"),
+    ({"SHARON_ALLOWED_ORIGINS": "https://a.nhs.uk/wall"}, "not 'https://a.nhs.uk/wall'"),
+    ({"SHARON_BANK_HOLIDAYS": "wales"}, "SHARON_BANK_HOLIDAYS must be one of england-and-wales, "
+                                        "scotland, northern-ireland"),
+    ({"SHARON_SERVICE_NAME": "Anytown\nTalking Therapies"}, "SHARON_SERVICE_NAME must be one "
+                                                            "line"),
+    ({"SHARON_PRIVACY_CONTROLLER": "x" * 201}, "SHARON_PRIVACY_CONTROLLER must be one line of "
+                                               "at most 200"),
+    ({"SHARON_PRIVACY_CONTACT": "the DPO"}, "SHARON_PRIVACY_CONTACT must be an email address or"),
+    ({"SHARON_PRIVACY_CONTACT": "http://trust.nhs.uk/dpo"}, "SHARON_PRIVACY_CONTACT must be"),
+    ({"SHARON_ACCESSIBILITY_CONTACT": "ring us"}, "SHARON_ACCESSIBILITY_CONTACT must be an email"),
+    ({"SHARON_ACCESSIBILITY_REVIEWED": "31/03/2026"}, "SHARON_ACCESSIBILITY_REVIEWED must be a "
+                                                      "date like 2026-03-31"),
+    ({"SHARON_ACCESSIBILITY_REVIEWED": "2999-01-01"}, "must not be in the future"),
+    ({"SHARON_RETENTION_AUDIT_YEARS": "0"}, "SHARON_RETENTION_AUDIT_YEARS must be at least 1"),
+    ({"SHARON_RETENTION_LOG_DAYS": "a month"}, "SHARON_RETENTION_LOG_DAYS must be a whole number"),
 ])
 def test_bad_values_are_explained(tmp_path, env, message):
     with pytest.raises(ConfigError, match=message):

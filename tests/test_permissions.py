@@ -14,17 +14,19 @@ EVERYONE = {A.READ_COMMUNITY, A.POST, A.USE_WALL, A.SAVE_RESOURCES, A.REPORT,
 MODERATOR = EVERYONE | {A.SEE_MEMBER_SPACES, A.SEE_CARER_SPACES, A.SEE_TEAM_SPACES, A.MODERATE,
                         A.GO_ON_DUTY, A.VIEW_MODERATION_QUEUE, A.SANCTION_MEMBERS,
                         A.ANSWER_THE_TEAM_INBOX}
-CLINICIAN = MODERATOR | {A.ISSUE_INVITATIONS, A.MANAGE_MEMBER_NETWORKS, A.VIEW_PRIVATE_DETAILS,
+CLINICIAN = MODERATOR | {A.ISSUE_INVITATIONS, A.ISSUE_PASSWORD_RESETS,
+                         A.MANAGE_MEMBER_NETWORKS, A.VIEW_PRIVATE_DETAILS,
                          A.HANDLE_RISK, A.SUSPEND_MEMBERS, A.READ_AUDIT_LOG,
                          A.EDIT_WATCHED_WORDS, A.PUBLISH_RESOURCES, A.MANAGE_WALL_SESSIONS}
 EXPECTED = {
     # Only members and carers write to the team's inbox; the team answers it.
-    Role.MEMBER: EVERYONE | {A.SEE_MEMBER_SPACES, A.ASK_THE_TEAM},
-    Role.CARER: EVERYONE | {A.SEE_CARER_SPACES, A.ASK_THE_TEAM},
+    # Only they download and delete their data here: the team's accounts go through an admin.
+    Role.MEMBER: EVERYONE | {A.SEE_MEMBER_SPACES, A.ASK_THE_TEAM, A.MANAGE_OWN_DATA},
+    Role.CARER: EVERYONE | {A.SEE_CARER_SPACES, A.ASK_THE_TEAM, A.MANAGE_OWN_DATA},
     Role.PEER_SUPPORTER: MODERATOR,
     Role.VOLUNTEER: MODERATOR,
     Role.CLINICIAN: CLINICIAN,
-    Role.ADMIN: set(Action) - {A.ASK_THE_TEAM},
+    Role.ADMIN: set(Action) - {A.ASK_THE_TEAM, A.MANAGE_OWN_DATA},
 }
 
 
@@ -47,7 +49,7 @@ def test_every_role_is_in_the_table():
 
 
 def test_admin_only_actions():
-    admin_only = set(Action) - CLINICIAN - {A.ASK_THE_TEAM}
+    admin_only = set(Action) - CLINICIAN - {A.ASK_THE_TEAM, A.MANAGE_OWN_DATA}
     assert admin_only == {A.MANAGE_OFFICE_HOURS, A.MANAGE_STAFF, A.MANAGE_NETWORKS,
                           A.MANAGE_CATEGORIES, A.MANAGE_SETTINGS, A.SANCTION_TEAM}
 
@@ -71,6 +73,8 @@ PAGES = [
     ("/admin/networks", A.MANAGE_NETWORKS),
     ("/account/", A.MANAGE_OWN_ACCOUNT),
     ("/account/password", A.MANAGE_OWN_ACCOUNT),
+    ("/account/data/", A.MANAGE_OWN_ACCOUNT),
+    ("/account/data/delete", A.MANAGE_OWN_DATA),
 ]
 
 

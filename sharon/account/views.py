@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from sharon.account.forms import ChangePasswordForm
 from sharon.auth import services as auth
-from sharon.extensions import db
+from sharon.extensions import db, limiter
 from sharon.forms import ButtonForm, add_error
 from sharon.infra.sessions import start_session
 from sharon.permissions import Action, require
@@ -26,7 +26,19 @@ def overview() -> str:
                            notices=sanctions.for_member(current_user), form=ButtonForm())
 
 
+def _password_limit() -> str:
+    return current_app.config["SHARON_SIGNIN_RATE_LIMIT"]
+
+
+def _password_key() -> str:
+    # Per account, not per address: the point is that a session left open somewhere
+    # cannot be used to guess the current password, from however many addresses.
+    user = current_user
+    return f"password:{user.id}" if user.is_authenticated else f"password:{request.remote_addr}"
+
+
 @bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(_password_limit, methods=["POST"], key_func=_password_key)
 @require(Action.MANAGE_OWN_ACCOUNT)
 def password() -> str | Response:
     """Change one's own password; other sessions are signed out."""

@@ -32,3 +32,7 @@ class NetworkForm(OnceForm):
     name = StringField("Network name", validators=[
         DataRequired("Enter a name for the network."), Length(2, 80)])
     description = TextAreaField("Description (optional)", validators=[Length(max=500)])
+
+
+class IssueResetForm(OnceForm):
+    """Issue a password reset code: a button, sent once (a double click makes one code)."""

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from sharon import writes
+from sharon import mail, writes
 from sharon.admin import services
-from sharon.admin.forms import NetworkForm, NetworksForm, RoleForm, StaffAccountForm
+from sharon.admin.forms import (
+    IssueResetForm,
+    NetworkForm,
+    NetworksForm,
+    RoleForm,
+    StaffAccountForm,
+)
+from sharon.auth import resets
 from sharon.extensions import db
 from sharon.forms import add_error, options, text_arg
 from sharon.models import Role, User
@@ -33,17 +40,49 @@ def _person(user_id: int) -> User:
     return user
 
 
-@bp.get("/people/<int:user_id>")
-@require(Action.VIEW_PRIVATE_DETAILS)
-def person(user_id: int) -> str:
-    """One person's details, networks, status and role, for staff."""
-    user = _person(user_id)
+def _person_page(user: User, **shown: object) -> str:
     networks_form = NetworksForm(networks=[n.id for n in user.networks])
     networks_form.networks.choices = options((n.id, n.name) for n in services.all_networks())
     return render_template(
         "admin/person.html", person=user, networks_form=networks_form,
-        role_form=RoleForm(role=user.role),
+        role_form=RoleForm(role=user.role), reset_form=IssueResetForm(),
+        may_reset=resets.may_issue_for(current_user, user),
+        open_reset=resets.open_code_for(user), mail_on=mail.configured(current_app.config),
+        **shown,
     )
+
+
+@bp.get("/people/<int:user_id>")
+@require(Action.VIEW_PRIVATE_DETAILS)
+def person(user_id: int) -> str:
+    """One person's details, networks, status and role, for staff."""
+    return _person_page(_person(user_id))
+
+
+@bp.post("/people/<int:user_id>/reset-code")
+@require(Action.ISSUE_PASSWORD_RESETS)
+def person_reset_code(user_id: int) -> str | Response:
+    """Issue a password reset code; it is shown once, on this response only."""
+    user = _person(user_id)
+    form = IssueResetForm()
+    if not form.validate_on_submit():
+        flash(" ".join(sum(form.errors.values(), [])) or "Please try again.", "error")
+        return redirect(url_for("admin.person", user_id=user.id))
+    try:
+        # Sent twice, it makes one code; the second answer goes back to the person's page
+        # (the code was shown once, to the first, and is stored nowhere).
+        reset, code = writes.save_once(
+            form.submission.data, current_user, lambda: resets.issue(current_user, user),
+            lambda _: url_for("admin.person", user_id=user.id))
+    except writes.AlreadySent as sent:
+        return sent.response()
+    except Refused as refused:
+        db.session.rollback()
+        if refused.code == "forbidden":
+            abort(403)
+        flash(refused.message, "error")
+        return redirect(url_for("admin.person", user_id=user.id))
+    return _person_page(user, reset_code=code, issued=reset)
 
 
 @bp.post("/people/<int:user_id>/networks")

@@ -50,3 +50,31 @@ class JoinForm(NewPasswordMixin, OnceForm):
         if field.data and ("@" not in field.data or "." not in field.data.split("@")[-1]):
             raise ValidationError("Enter an email address like name@example.org, or leave it "
                                   "empty.")
+
+
+class ForgottenPasswordForm(OnceForm):
+    email = EmailField("Your email address", validators=[
+        Exact(), DataRequired("Enter the email address you gave us."), Length(max=254)])
+
+    def validate_email(self, field: EmailField) -> None:
+        """Refuse an obviously mistyped address beside the field (says nothing of accounts)."""
+        if field.data and ("@" not in field.data or "." not in field.data.split("@")[-1]):
+            raise ValidationError("Enter an email address like name@example.org.")
+
+
+class ResetWithCodeForm(NewPasswordMixin, OnceForm):
+    username = StringField("Your username", validators=[
+        Exact(), DataRequired("Enter your username."), Length(max=254)])
+    code = StringField("Reset code", validators=[
+        Exact(), DataRequired("Enter the reset code you were given."), Length(max=100)])
+    password = PasswordField("New password", validators=[DataRequired("Create a new password.")])
+    confirm = PasswordField("Type your new password again", validators=[
+        DataRequired("Type your new password again."),
+        EqualTo("password", "The two passwords do not match.")])
+
+
+class ResetWithLinkForm(NewPasswordMixin, OnceForm):
+    password = PasswordField("New password", validators=[DataRequired("Create a new password.")])
+    confirm = PasswordField("Type your new password again", validators=[
+        DataRequired("Type your new password again."),
+        EqualTo("password", "The two passwords do not match.")])

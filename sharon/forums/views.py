@@ -8,6 +8,7 @@ from typing import NamedTuple
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     get_template_attribute,
     redirect,
@@ -20,7 +21,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from sharon import search, writes
-from sharon.extensions import db
+from sharon.extensions import db, limiter
 from sharon.forms import ButtonForm, add_error, new_token, text_arg
 from sharon.forums import fragments, queries, services
 from sharon.forums import moderation as forum_moderation
@@ -52,6 +53,31 @@ def _team_watch() -> dict[str, object]:
 
 def _page() -> int:
     return bounds.page_arg()
+
+
+# Rate limits on writing, per person rather than per address: a whole clinic's members
+# may share one. Every POST counts, refused ones too: a flood of refused risk words
+# would otherwise flood the team's queue.
+def _person() -> str:
+    return f"user:{current_user.id}"
+
+
+def _post_limit() -> str:
+    return current_app.config["SHARON_POST_RATE_LIMIT"]
+
+
+def _report_limit() -> str:
+    return current_app.config["SHARON_REPORT_RATE_LIMIT"]
+
+
+SLOW_POSTS = ("You have written a lot in a short time, so this was not saved. Please wait a "
+              "few minutes and try again: your browser's Back button may still have your words.")
+SLOW_REPORTS = ("You have sent a lot of reports in a short time, so this one was not sent. "
+                "Please wait a few minutes and try again. If someone is in danger now, call 999.")
+limit_posts = limiter.shared_limit(_post_limit, scope="forum-posts", key_func=_person,
+                                   methods=["POST"], error_message=SLOW_POSTS)
+limit_reports = limiter.shared_limit(_report_limit, scope="forum-reports", key_func=_person,
+                                     methods=["POST"], error_message=SLOW_REPORTS)
 
 
 def _tell_author(outcome: services.Outcome) -> None:
@@ -99,6 +125,7 @@ def category(category_id: int) -> str:
 
 @bp.route("/c/<int:category_id>/new", methods=["GET", "POST"])
 @require(Action.POST)
+@limit_posts
 def new_thread(category_id: int) -> str | Response:
     """Start a thread (screened; may wait for approval, with crisis contacts if risky)."""
     try:
@@ -213,6 +240,7 @@ def unread(thread_id: int) -> Response:
 
 @bp.post("/t/<int:thread_id>/reply")
 @require(Action.POST)
+@limit_posts
 def reply(thread_id: int) -> str | Response:
     """Reply to a thread; sent twice, it posts once."""
     thread = _thread(thread_id)
@@ -257,6 +285,7 @@ def post(post_id: int) -> Response:
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
 @require(Action.POST)
+@limit_posts
 def edit(post_id: int) -> str | Response:
     """Edit one's own post; a clash with a newer edit is shown, not overwritten."""
     post = _post(post_id)
@@ -329,6 +358,7 @@ def react(post_id: int) -> Response:
 
 @bp.route("/p/<int:post_id>/report", methods=["GET", "POST"])
 @require(Action.REPORT)
+@limit_reports
 def report(post_id: int) -> str | Response:
     """Report a post to the team, with a reason."""
     post = _post(post_id)

@@ -45,6 +45,14 @@ PAGES = {
           "please send it again then."),
 }
 
+HTTPS_TITLE = "SHaRON must be served over HTTPS"
+HTTPS_MESSAGE = ("This page was asked for over a plain, unencrypted connection, so it has not "
+                 "been shown and nothing was saved. Try the address again starting with "
+                 "https://.")
+HTTPS_DETAIL = ("For the people who run this service: serve SHaRON over HTTPS. If a reverse "
+                "proxy handles HTTPS, set SHARON_PROXY_COUNT to the number of proxies in front "
+                "and have them send X-Forwarded-Proto.")
+
 # Seconds a browser or client is asked to wait before trying again after a 503.
 RETRY_AFTER = "30"
 
@@ -128,10 +136,12 @@ def _static_url(filename: str) -> str:
         return f"/static/{filename}"
 
 
-def plain_page(code: int, message: str | None = None) -> tuple[str, int, dict[str, str]]:
+def plain_page(code: int, message: str | None = None, title: str | None = None,
+               detail: str | None = None) -> tuple[str, int, dict[str, str]]:
     """The error page without the site's layout: it uses no current user, no session and
     no database, so it can be drawn whatever else is failing."""
-    title, default = PAGES.get(code, PAGES[500])
+    default_title, default = PAGES.get(code, PAGES[500])
+    title = title or default_title
     headers = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
     if code == 503:
         headers["Retry-After"] = RETRY_AFTER
@@ -143,7 +153,7 @@ def plain_page(code: int, message: str | None = None) -> tuple[str, int, dict[st
         # The template alone, without context processors: nothing it is given can fail.
         template = current_app.jinja_env.get_template("errors/plain.html")
         body = template.render(code=code, title=title, message=message or default,
-                               crisis_contacts=CRISIS_CONTACTS, home_url=home,
+                               detail=detail, crisis_contacts=CRISIS_CONTACTS, home_url=home,
                                static_url=_static_url)
     except Exception:
         log.exception("the plain error page could not be drawn")
@@ -151,6 +161,12 @@ def plain_page(code: int, message: str | None = None) -> tuple[str, int, dict[st
 
         body = FALLBACK_HTML.format(title=escape(title), message=escape(message or default))
     return body, code, headers
+
+
+def https_required() -> tuple[str, int, dict[str, str]]:
+    """The page for a plain-HTTP request in production. 403, not 400: the request is
+    well formed and understood; the site refuses to answer it over this connection."""
+    return plain_page(403, HTTPS_MESSAGE, title=HTTPS_TITLE, detail=HTTPS_DETAIL)
 
 
 def unavailable(service: str, error: BaseException) -> tuple[str, int, dict[str, str]]:
@@ -191,6 +207,10 @@ def init_app(app: Flask) -> None:
         # failing, say) here as a 500 carrying the original.
         if code >= 500 and (service := unavailable_service(error)):
             return unavailable(service, error)
+        # A rate limit with its own words (forum writes, reports) says what was not saved.
+        limit = getattr(error, "limit", None)
+        if code == 429 and limit is not None and limit.error_message:
+            return render(429, error.description)
         return render(code)
 
     @app.errorhandler(Exception)

@@ -44,6 +44,14 @@ def in_words(span: timedelta) -> str:
     return " ".join(parts[:2])
 
 
+# Addresses outside SHaRON that the privacy and accessibility pages link to: templates
+# hold no outside address (tests/pages/test_pages.py), so they are listed here.
+OUTSIDE_LINKS = {
+    "ico_complaints": "https://ico.org.uk/make-a-complaint/",
+    "equality_advisory": "https://www.equalityadvisoryservice.com/",
+}
+
+
 def nav_link(endpoint: str) -> str | None:
     """The URL of an area if it exists yet, else None (the header says "coming soon")."""
     try:
@@ -57,7 +65,8 @@ def init_app(app: Flask) -> None:
     remembered.init_app(app)
     app.jinja_env.filters["london"] = london
     app.jinja_env.globals.update(nav_link=nav_link, can=can, Action=Action,
-                                  reaction_labels=REACTIONS, site_header=site_header)
+                                  reaction_labels=REACTIONS, site_header=site_header,
+                                  outside_links=OUTSIDE_LINKS)
 
     @app.context_processor
     def inject() -> dict[str, Any]:

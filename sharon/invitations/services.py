@@ -20,7 +20,15 @@ from sharon import passwords, permissions
 from sharon.content import clean_text
 from sharon.extensions import db
 from sharon.infra import clock
-from sharon.models import Audit, Invitation, InvitationStatus, Network, Role, User
+from sharon.models import (
+    Audit,
+    Invitation,
+    InvitationStatus,
+    Network,
+    RetiredUsername,
+    Role,
+    User,
+)
 from sharon.models.roles import INVITABLE_ROLES
 from sharon.moderation.services import record
 from sharon.permissions import Action, can, roles_with
@@ -121,11 +129,26 @@ class Redemption:
     email: str | None = None
 
 
-def username_taken(username: str) -> bool:
-    """Whether a username is in use, ignoring case."""
+RETIRED = ("That username belonged to an account that was deleted recently, so nobody can "
+           "take it for a while. Please choose another.")
+
+
+def username_retired(username: str) -> bool:
+    """Whether a deleted account's username is still held back (sharon.mydata: 90 days),
+    so nobody can pass themselves off as someone who has just left."""
     return db.session.scalar(
+        sa.select(sa.func.count()).select_from(RetiredUsername).where(
+            RetiredUsername.username_key == username.lower(),
+            RetiredUsername.until > clock.now())) > 0
+
+
+def username_taken(username: str) -> bool:
+    """Whether a username is in use or still retired, ignoring case (staff accounts are
+    checked with this too)."""
+    in_use = db.session.scalar(
         sa.select(sa.func.count()).select_from(User).where(User.username_key == username.lower())
     ) > 0
+    return in_use or username_retired(username)
 
 
 def team_usernames() -> list[str]:
@@ -141,7 +164,8 @@ def redeem(info: Redemption) -> User:
     if problem:
         raise Refused("invalid_username", problem)
     if username_taken(info.username):
-        raise Refused("username_taken", "That username is already taken. Please choose another.")
+        raise Refused("username_taken", RETIRED if username_retired(info.username) else
+                      "That username is already taken. Please choose another.")
     problem = imitation_problem(info.username, team_usernames())
     if problem:
         raise Refused("invalid_username", problem)

@@ -224,6 +224,9 @@ class Audit(StrEnum):
     NETWORK_CREATE = "network_create"
     INVITATION_ISSUE = "invitation_issue"
     INVITATION_REVOKE = "invitation_revoke"
+    PASSWORD_RESET_ISSUE = "password_reset_issue"  # a code from the team
+    PASSWORD_RESET_SEND = "password_reset_send"  # a link sent by mail
+    PASSWORD_RESET_USE = "password_reset_use"  # the person chose a new password
     # The moderation queue and the watched words.
     QUEUE_ITEM_HANDLE = "queue_item_handle"
     QUEUE_ITEM_CLAIM = "queue_item_claim"
@@ -295,7 +298,11 @@ AUDIT_LABELS = {
     Audit.ACCOUNT_CREATE: "account created", Audit.ACCOUNT_STATUS_SET: "status changed",
     Audit.ACCOUNT_ROLE_SET: "role changed", Audit.ACCOUNT_NETWORKS_SET: "networks changed",
     Audit.NETWORK_CREATE: "network added", Audit.INVITATION_ISSUE: "invitation issued",
-    Audit.INVITATION_REVOKE: "invitation withdrawn", Audit.QUEUE_ITEM_HANDLE: "handled",
+    Audit.INVITATION_REVOKE: "invitation withdrawn",
+    Audit.PASSWORD_RESET_ISSUE: "password reset code issued",
+    Audit.PASSWORD_RESET_SEND: "password reset link sent by mail",
+    Audit.PASSWORD_RESET_USE: "password reset with a code or link",
+    Audit.QUEUE_ITEM_HANDLE: "handled",
     Audit.QUEUE_ITEM_CLAIM: "claimed", Audit.QUEUE_ITEM_RELEASE: "claim released",
     Audit.QUEUE_ITEM_ESCALATE: "escalated to the clinicians",
     Audit.QUEUE_ITEM_LEVEL_SET: "risk level changed",

@@ -3,8 +3,9 @@
 The weekly schedule is wall-clock time in Europe/London, so 09:00 means 09:00 GMT
 in winter and 09:00 BST in summer: each day's periods are placed on that day's
 calendar and converted to UTC one by one, which keeps them right across the clock
-changes. England and Wales bank holidays (the `holidays` package, substitute days
-included) have no regular hours. Extra sessions add time, even on a bank holiday.
+changes. Bank holidays (the `holidays` package, substitute days included) of the UK
+nation SHARON_BANK_HOLIDAYS names (England and Wales by default) have no regular
+hours. Extra sessions add time, even on a bank holiday.
 Closures (whole London dates) take precedence over everything, extra sessions too:
 a closure means nobody is there to look after the Wall.
 
@@ -41,14 +42,39 @@ _CHUNK_DAYS = 21
 Interval = tuple[datetime, datetime]
 
 
+# SHARON_BANK_HOLIDAYS: the `holidays` package's subdivision, and the name people know.
+# Wales shares England's bank holidays; Scotland and Northern Ireland have their own.
+NATIONS = {
+    "england-and-wales": ("ENG", "England and Wales"),
+    "scotland": ("SCT", "Scotland"),
+    "northern-ireland": ("NIR", "Northern Ireland"),
+}
+DEFAULT_NATION = "england-and-wales"
+
+
+def configured_nation() -> str:
+    """The app's SHARON_BANK_HOLIDAYS, or England and Wales outside an app (tests)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return str(current_app.config.get("SHARON_BANK_HOLIDAYS") or DEFAULT_NATION)
+    return DEFAULT_NATION
+
+
+def nation_name(nation: str | None = None) -> str:
+    """The nation's name ("Scotland"), for pages that say whose bank holidays close the
+    Wall."""
+    return NATIONS[nation or configured_nation()][1]
+
+
 @lru_cache(maxsize=16)
-def _bank_holidays(year: int) -> dict[date, str]:
-    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year))
+def _bank_holidays(year: int, nation: str) -> dict[date, str]:
+    return dict(holidays.country_holidays("GB", subdiv=NATIONS[nation][0], years=year))
 
 
-def bank_holiday(day: date) -> str | None:
-    """The name of the England and Wales bank holiday on `day`, if it is one."""
-    return _bank_holidays(day.year).get(day)
+def bank_holiday(day: date, nation: str | None = None) -> str | None:
+    """The name of the bank holiday on `day` in `nation` (default: the app's), if any."""
+    return _bank_holidays(day.year, nation or configured_nation()).get(day)
 
 
 def _local(day: date, at: time) -> datetime:
@@ -92,15 +118,22 @@ def _subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval
 
 @dataclass(frozen=True)
 class Calendar:
-    """The rules: weekly periods, closures (inclusive London dates) and extra sessions (UTC)."""
+    """The rules: weekly periods, closures (inclusive London dates), extra sessions (UTC)
+    and whose bank holidays count (None: the app's SHARON_BANK_HOLIDAYS, so that every
+    calendar made inside the app, the dashboard's too, follows the setting)."""
 
     weekly: tuple[tuple[int, time, time], ...] = ()
     closures: tuple[tuple[date, date], ...] = ()
     sessions: tuple[Interval, ...] = ()
+    nation: str | None = None
     _by_day: dict[int, list[tuple[time, time]]] = field(default_factory=dict, compare=False,
                                                          repr=False)
 
     def __post_init__(self) -> None:
+        if self.nation is None:
+            object.__setattr__(self, "nation", configured_nation())
+        elif self.nation not in NATIONS:
+            raise ValueError(f"unknown nation {self.nation!r}")
         for weekday, opens, closes in self.weekly:
             self._by_day.setdefault(weekday, []).append((opens, closes))
 
@@ -115,7 +148,7 @@ class Calendar:
         found: list[Interval] = []
         day = first
         while day <= last:
-            if not self.closed_day(day) and bank_holiday(day) is None:
+            if not self.closed_day(day) and bank_holiday(day, self.nation) is None:
                 for opens, closes in self._by_day.get(day.weekday(), ()):
                     found.append((_local(day, opens), _local(day, closes)))
             day += timedelta(days=1)
@@ -338,14 +371,16 @@ def upcoming(limit: int = 50) -> tuple[list[Any], list[Any]]:
 
 
 def upcoming_bank_holidays(days: int = 120) -> list[tuple[date, str]]:
-    """The next bank holidays, for the staff page (the Wall is closed on them)."""
+    """The next bank holidays of the app's nation, for the staff page (the Wall is closed
+    on them)."""
     from sharon.infra import clock
 
     today = clock.now().astimezone(LONDON).date()
+    nation = configured_nation()
     found = []
     for offset in range(days):
         day = today + timedelta(days=offset)
-        name = bank_holiday(day)
+        name = bank_holiday(day, nation)
         if name:
             found.append((day, name))
     return found

@@ -129,7 +129,8 @@ def sessions() -> str | Response | tuple[str, int]:
         "wall/sessions.html", session_form=session_form, closure_form=closure_form,
         sessions=upcoming_sessions, closures=closures, remove_form=ButtonForm(),
         bank_holidays=hours.upcoming_bank_holidays(), state=hours.current(),
-        weekly=_weekly_rows(), can_edit_hours=can(current_user, Action.MANAGE_OFFICE_HOURS))
+        weekly=_weekly_rows(), can_edit_hours=can(current_user, Action.MANAGE_OFFICE_HOURS),
+        nation=hours.nation_name())
     return (body, 400) if submitted is not None and submitted.errors else body
 
 

@@ -61,13 +61,16 @@ def test_pages_meet_wcag_aa_rules(browser, live, app, make_user):
     anonymous = browser.new_context(base_url=live, bypass_csp=True).new_page()
     found = []
     for path in ("/", "/help/urgent", "/guidelines", "/sign-in", "/join", "/privacy",
-                 "/accessibility", "/no-such-page"):
+                 "/accessibility", "/no-such-page", "/forgotten-password",
+                 "/forgotten-password/sent", "/reset-password",
+                 "/reset-password/no-such-link-no-such-link"):
         found += violations(anonymous, path)
     member = signed_in(browser, live, "river")
     for path in ("/forums/", f"/forums/c/{space.id}", f"/forums/t/{thread.id}",
                  "/forums/search?q=walking", "/forums/notifications", "/forums/muted-words",
                  f"/forums/c/{space.id}/new", "/library/", "/library/saved", "/wall/",
-                 "/wall/history", "/account/", "/account/password"):
+                 "/wall/history", "/account/", "/account/password", "/account/data/",
+                 "/account/data/delete"):
         found += violations(member, path)
     admin = signed_in(browser, live, "boss")
     for path in ("/moderation/", "/moderation/dashboard", f"/moderation/people/{river.id}",

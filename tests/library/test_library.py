@@ -116,6 +116,7 @@ def test_scheduled_resource_appears_when_its_time_comes(client, member, hidden, 
     scheduled = hidden["scheduled"]
     assert client.get(f"/library/{scheduled.id}").status_code == 404
     frozen_clock.advance(days=1, seconds=1)
+    sign_in(client, "sam")  # again: a session ends 12 hours after signing in
     assert client.get(f"/library/{scheduled.id}").status_code == 200
     assert "Scheduled" in text(client.get("/library/"))
 

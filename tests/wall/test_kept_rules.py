@@ -148,6 +148,7 @@ def test_a_new_day_reads_the_hours_again(people, open_clock, wall_client):
     assert robin.emit("send", {"body": "monday"})["ok"]
     _closure_from_another_worker(date(2026, 12, 1))
     open_clock.advance(days=1)  # Tuesday 10:00: a new London day, so read again
+    robin = wall_client("robin")  # signed in again: a session ends 12 hours after sign-in
     ack = robin.emit("send", {"body": "tuesday"})
     assert ack["ok"] is False and ack["error"] == "closed"
 
