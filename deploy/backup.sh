@@ -41,10 +41,10 @@ esac
 
 # The URL becomes libpq's PG* variables, so that the password never appears in the
 # process list (as an argument of pg_dump would).
-eval "$(python3 - "$SHARON_DATABASE_URL" <<'PY'
-import shlex, sys
+eval "$(SHARON_PG_URL="$SHARON_DATABASE_URL" python3 - <<'PY'
+import os, shlex
 from urllib.parse import unquote, urlsplit
-url = urlsplit(sys.argv[1])
+url = urlsplit(os.environ["SHARON_PG_URL"])  # not argv: ps shows arguments
 values = {"PGHOST": url.hostname or "", "PGPORT": str(url.port or ""),
           "PGUSER": unquote(url.username or ""), "PGPASSWORD": unquote(url.password or ""),
           "PGDATABASE": unquote(url.path.lstrip("/"))}

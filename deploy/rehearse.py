@@ -570,6 +570,7 @@ class Rehearsal:
     def settings(self) -> None:
         with self.report.step("Settings file from deploy/sharon.env.example") as ev:
             text = (DEPLOY / "sharon.env.example").read_text()
+            self.https_port = self.https_port or free_port()  # the site's address needs it
             self.redis_port = free_port()
             values = {
                 "SHARON_SECRET_KEY": secrets.token_hex(32),
@@ -581,6 +582,7 @@ class Rehearsal:
                 "SHARON_PRIVACY_CONTROLLER": '"Rehearsal NHS Foundation Trust"',
                 "SHARON_PRIVACY_CONTACT": "dpo@rehearsal.example.nhs.uk",
                 "SHARON_SERVICE_NAME": '"Rehearsal Talking Therapies"',
+                "SHARON_SITE_URL": f"https://127.0.0.1:{self.https_port}",
             }
             for key, value in values.items():
                 text = set_env_value(text, key, value)
@@ -731,7 +733,7 @@ class Rehearsal:
 
     def nginx(self) -> None:
         with self.report.step("nginx with deploy/nginx/sharon.conf (own prefix, pid file)") as ev:
-            self.https_port, self.http_port = free_port(), free_port()
+            self.https_port, self.http_port = self.https_port or free_port(), free_port()
             for sub in ("logs", "tmp", "sites"):
                 (self.nginx_dir / sub).mkdir(parents=True, exist_ok=True)
             (self.nginx_dir / "sites/sharon.conf").write_text(self.nginx_conf())

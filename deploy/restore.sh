@@ -9,7 +9,9 @@
 # the fresh database before (sudo -u postgres createdb -O sharon sharon_restored, then
 # point SHARON_DATABASE_URL at it). To test a backup without touching the live site,
 # pass a scratch database and folder:
-#   sharon-restore --database-url postgresql+psycopg2://sharon:PW@127.0.0.1/sharon_check \
+# (with no password in the URL: a command line is visible to every local user, so the
+# password comes from ~/.pgpass or PGPASSWORD)
+#   sharon-restore --database-url postgresql+psycopg2://sharon@127.0.0.1/sharon_check \
 #              --media-dir /var/tmp/sharon-check-media /var/backups/sharon/sharon-…
 #
 # It checks the checksums, refuses a database that already has tables or a media folder
@@ -55,10 +57,10 @@ done
 echo "Checking checksums"
 (cd "$BACKUP" && sha256sum --check --strict SHA256SUMS)
 
-eval "$(python3 - "$DB_URL" <<'PY'
-import shlex, sys
+eval "$(SHARON_PG_URL="$DB_URL" python3 - <<'PY'
+import os, shlex
 from urllib.parse import unquote, urlsplit
-url = urlsplit(sys.argv[1])
+url = urlsplit(os.environ["SHARON_PG_URL"])  # not argv: ps shows arguments
 values = {"PGHOST": url.hostname or "", "PGPORT": str(url.port or ""),
           "PGUSER": unquote(url.username or ""), "PGPASSWORD": unquote(url.password or ""),
           "PGDATABASE": unquote(url.path.lstrip("/"))}

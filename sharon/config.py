@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,6 +101,10 @@ SETTINGS: tuple[Setting, ...] = (
             "\"your talking therapy service\"."),
     Setting("SHARON_BANK_HOLIDAYS", "england-and-wales", "Whose bank holidays close the Wall: "
             "`england-and-wales`, `scotland` or `northern-ireland`."),
+    Setting("SHARON_SITE_URL", None, "The site's own address (for example "
+            "`https://sharon.example.nhs.uk`). Required in production: links in mail and in "
+            "forum posts are built from it, never from a request's Host header, and requests "
+            "naming any other host are refused."),
     Setting("SHARON_PRIVACY_CONTROLLER", None, "The data controller named on the privacy page "
             "(for example `Anytown NHS Foundation Trust`). Required in production."),
     Setting("SHARON_PRIVACY_CONTACT", None, "How to reach the data protection officer, shown "
@@ -189,6 +194,30 @@ def _https_url(env: dict[str, str], name: str) -> str | None:
     if value and not value.startswith("https://"):
         raise ConfigError(f"{name} must be an https:// address, not {value!r}.")
     return value or None
+
+
+def _site(env: dict[str, str], production: bool) -> dict[str, Any]:
+    """The site's own address: every link SHaRON sends out (a reset link in a mail, a
+    resource's link in a forum post) is built from it, so a forged Host header cannot
+    point one at someone else's site; and requests for other hosts get a 400."""
+    value = _get(env, "SHARON_SITE_URL")
+    if not value:
+        if production:
+            raise ConfigError("SHARON_SITE_URL is not set. In production SHaRON needs its own "
+                              "address (for example https://sharon.example.nhs.uk) to build "
+                              "the links it sends.")
+        return {"SHARON_SITE_URL": None}
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname or \
+            parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ConfigError("SHARON_SITE_URL must be the site's address alone, like "
+                          f"https://sharon.example.nhs.uk, not {value!r}.")
+    if production and parts.scheme != "https":
+        raise ConfigError(f"SHARON_SITE_URL must be an https:// address, not {value!r}.")
+    return {"SHARON_SITE_URL": f"{parts.scheme}://{parts.netloc}",
+            "SERVER_NAME": parts.netloc, "PREFERRED_URL_SCHEME": parts.scheme,
+            # The site's name, and the workers' own for health checks on the host.
+            "TRUSTED_HOSTS": [parts.hostname, "localhost", "127.0.0.1"]}
 
 
 def _smtp(env: dict[str, str]) -> dict[str, Any]:
@@ -380,4 +409,5 @@ def load(env: dict[str, str] | None = None, instance_path: str | None = None) ->
         "RATELIMIT_ENABLED": True,
         # Uploads stream through their own view; this guards every other form.
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        **_site(env, production),
     }

@@ -35,6 +35,16 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
+
+def per_person() -> str:
+    """A rate-limit key per signed-in person, not per address: a whole clinic may share
+    one address, and one person must not get round a limit by changing theirs."""
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"address:{get_remote_address()}"
+
 # Seconds the rate limiter waits for its Redis before counting in this process instead.
 RATE_LIMIT_REDIS_TIMEOUT = 0.5
 

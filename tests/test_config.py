@@ -19,7 +19,8 @@ def test_production_without_a_secret_key_refuses_to_start(tmp_path):
 
 PRODUCTION = {"SHARON_ENV": "production", "SHARON_SECRET_KEY": "x" * 64,
               "SHARON_PRIVACY_CONTROLLER": "Anytown NHS Foundation Trust",
-              "SHARON_PRIVACY_CONTACT": "dpo@anytown.nhs.uk"}
+              "SHARON_PRIVACY_CONTACT": "dpo@anytown.nhs.uk",
+              "SHARON_SITE_URL": "https://sharon.anytown.nhs.uk"}
 
 
 @pytest.mark.parametrize("missing", ["SHARON_PRIVACY_CONTROLLER", "SHARON_PRIVACY_CONTACT"])
@@ -27,6 +28,19 @@ def test_production_without_a_data_controller_refuses_to_start(tmp_path, missing
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     with pytest.raises(ConfigError, match=f"{missing} is not set"):
         load(env, instance_path=str(tmp_path))
+
+
+def test_production_needs_the_sites_own_https_address(tmp_path):
+    without = {k: v for k, v in PRODUCTION.items() if k != "SHARON_SITE_URL"}
+    with pytest.raises(ConfigError, match="SHARON_SITE_URL is not set"):
+        load(without, instance_path=str(tmp_path))
+    for bad in ("http://sharon.anytown.nhs.uk", "https://sharon.anytown.nhs.uk/forums",
+                "sharon.anytown.nhs.uk", "https://"):
+        with pytest.raises(ConfigError, match="SHARON_SITE_URL must be"):
+            load({**PRODUCTION, "SHARON_SITE_URL": bad}, instance_path=str(tmp_path))
+    config = load(PRODUCTION, instance_path=str(tmp_path))
+    assert config["SERVER_NAME"] == "sharon.anytown.nhs.uk"
+    assert config["TRUSTED_HOSTS"][0] == "sharon.anytown.nhs.uk"
 
 
 def test_production_sets_secure_cookies(tmp_path):

@@ -248,10 +248,33 @@ def test_production_origins_must_be_https(tmp_path):
 
     env = {"SHARON_ENV": "production", "SHARON_SECRET_KEY": "k" * 64,
            "SHARON_PRIVACY_CONTROLLER": "Anytown NHS Foundation Trust",
-           "SHARON_PRIVACY_CONTACT": "dpo@anytown.nhs.uk"}
+           "SHARON_PRIVACY_CONTACT": "dpo@anytown.nhs.uk",
+           "SHARON_SITE_URL": "https://sharon.anytown.nhs.uk"}
     with pytest.raises(ConfigError, match="like https://host"):
         load({**env, "SHARON_ALLOWED_ORIGINS": "http://partner.nhs.uk"},
              instance_path=str(tmp_path))
     config = load({**env, "SHARON_ALLOWED_ORIGINS": " https://Partner.nhs.uk/ ,"},
                   instance_path=str(tmp_path))
     assert config["SHARON_ALLOWED_ORIGINS"] == ["https://partner.nhs.uk"]
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_a_flood_of_messages_to_the_team_is_limited_per_person(app, client, make_user):
+    from sharon.models import Conversation
+
+    make_user(username="ash")
+    sign_in(client, "ash")
+    codes = [submit(client, "/ask-the-team/new", {"subject": f"Question {i}",
+                                                  "body": "Hello team"}).status_code
+             for i in range(4)]
+    assert codes == [303, 303, 303, 429]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Conversation)) == 3
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_downloads_of_ones_data_are_limited(client, make_user):
+    make_user(username="ash")
+    sign_in(client, "ash")
+    codes = [submit(client, "/account/data/download", {"download": "1"},
+                    page="/account/data/").status_code for _ in range(6)]
+    assert codes[:5] == [200] * 5 and codes[5] == 429

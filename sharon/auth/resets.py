@@ -27,7 +27,6 @@ from sharon import passwords, permissions
 from sharon.extensions import db
 from sharon.infra import clock
 from sharon.models import Audit, PasswordReset, SignInThrottle, User
-from sharon.models.roles import STAFF_ROLES
 from sharon.moderation.services import record
 from sharon.permissions import Action
 from sharon.refusals import Refused
@@ -45,6 +44,8 @@ NO_MATCH = ("That username and reset code do not match. Check both are typed exa
             "SHaRON team for a new code.")
 USED = ("This reset code has already been used, or a newer code has replaced it. Each code "
         "works once. Ask your therapist or the SHaRON team for a new one.")
+WITHDRAWN = ("This code no longer works, because the account or the person who issued it "
+             "has changed since. Please ask the SHaRON team for a new code.")
 EXPIRED = ("This reset code has expired: codes work for 24 hours. Ask your therapist or the "
            "SHaRON team for a new one.")
 LINK_SPENT = ("This link has expired or has already been used. Links work once, for one "
@@ -79,7 +80,8 @@ def may_issue_for(by: User | None, user: User) -> bool:
     and carers, admins only for the team (a clinician must not take over an admin)."""
     if not permissions.can(by, Action.ISSUE_PASSWORD_RESETS):
         return False
-    if user.role in STAFF_ROLES and not permissions.can(by, Action.MANAGE_STAFF):
+    if permissions.role_may(user.role, Action.MODERATE) and \
+            not permissions.can(by, Action.MANAGE_STAFF):
         return False
     return by is not None and by.id != user.id
 
@@ -99,7 +101,7 @@ def issue(by: User, user: User) -> tuple[PasswordReset, str]:
     Any older unused code for them, by either route, stops working."""
     permissions.check(by, Action.ISSUE_PASSWORD_RESETS,
                       "Only clinicians and admins can issue password reset codes.")
-    if user.role in STAFF_ROLES:
+    if permissions.role_may(user.role, Action.MODERATE):
         permissions.check(by, Action.MANAGE_STAFF,
                           "Only admins can issue reset codes for the team's accounts.")
     if user.id == by.id:
@@ -212,6 +214,11 @@ def reset_with_code(info: CodeReset) -> User:
         raise Refused("used", USED)
     if reset.expires_at <= clock.now():
         raise Refused("expired", EXPIRED)
+    # Asked again at use: the person who issued it must still be allowed to (a member
+    # promoted to the team since, or a clinician who has left, voids the code).
+    issuer = db.session.get(User, reset.created_by_id) if reset.created_by_id else None
+    if not may_issue_for(issuer, user):
+        raise Refused("expired", WITHDRAWN)
     _set_password(user, reset, info.password, USED)
     return user
 

@@ -90,6 +90,10 @@ def erase(user: User, keep_posts: bool) -> None:
     the text, earlier versions, and the titles of threads they started. A thread left
     with nothing visible in it is hidden. A moderation item keeps its excerpt: that is
     the team's record. Set-based SQL, so thousands of posts cost a few statements."""
+    # What they wrote in their reports goes whatever they chose (the report stays, without
+    # them, for the post's history; the queue item keeps its copy as the team's record).
+    db.session.execute(sa.update(Report).where(Report.reporter_id == user.id)
+                       .values(detail="").execution_options(synchronize_session=False))
     if keep_posts:
         return
     me = user.id

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from sharon import search, writes
-from sharon.extensions import db, limiter
+from sharon.extensions import db, limiter, per_person
 from sharon.forms import ButtonForm, add_error, new_token, text_arg
 from sharon.forums import fragments, queries, services
 from sharon.forums import moderation as forum_moderation
@@ -58,10 +58,6 @@ def _page() -> int:
 # Rate limits on writing, per person rather than per address: a whole clinic's members
 # may share one. Every POST counts, refused ones too: a flood of refused risk words
 # would otherwise flood the team's queue.
-def _person() -> str:
-    return f"user:{current_user.id}"
-
-
 def _post_limit() -> str:
     return current_app.config["SHARON_POST_RATE_LIMIT"]
 
@@ -74,9 +70,9 @@ SLOW_POSTS = ("You have written a lot in a short time, so this was not saved. Pl
               "few minutes and try again: your browser's Back button may still have your words.")
 SLOW_REPORTS = ("You have sent a lot of reports in a short time, so this one was not sent. "
                 "Please wait a few minutes and try again. If someone is in danger now, call 999.")
-limit_posts = limiter.shared_limit(_post_limit, scope="forum-posts", key_func=_person,
+limit_posts = limiter.shared_limit(_post_limit, scope="forum-posts", key_func=per_person,
                                    methods=["POST"], error_message=SLOW_POSTS)
-limit_reports = limiter.shared_limit(_report_limit, scope="forum-reports", key_func=_person,
+limit_reports = limiter.shared_limit(_report_limit, scope="forum-reports", key_func=per_person,
                                      methods=["POST"], error_message=SLOW_REPORTS)
 
 

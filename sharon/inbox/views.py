@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from sharon import writes
 from sharon.content import render_plain
-from sharon.extensions import db, login_manager
+from sharon.extensions import db, limiter, login_manager, per_person
 from sharon.forms import add_error
 from sharon.inbox import services
 from sharon.inbox.forms import BODY_HINT, SUBJECT_HINT, MessageForm, NewConversationForm
@@ -104,7 +113,20 @@ def index() -> str:
     return render_template("inbox/index.html", rows=services.conversations(_user()))
 
 
+def _write_limit() -> str:
+    return str(current_app.config["SHARON_POST_RATE_LIMIT"])
+
+
+# One member must not flood the team's queue: messages to the team count like posts.
+limit_messages = limiter.shared_limit(
+    _write_limit, scope="team-inbox", key_func=per_person, methods=["POST"],
+    error_message="You have sent a lot of messages in a short time, so this one was not "
+                  "sent. Please wait a few minutes. If you need help now, see 'Need urgent "
+                  "help?'.")
+
+
 @bp.route("/new", methods=["GET", "POST"])
+@limit_messages
 @require(Action.ASK_THE_TEAM)
 def new() -> tuple[str, int] | Response:
     """Write to the team: a new conversation, waiting in the moderation queue."""
@@ -142,6 +164,7 @@ def conversation(conversation_id: int) -> tuple[str, int] | Response:
 
 
 @bp.post("/<int:conversation_id>/reply")
+@limit_messages
 @require(Action.ASK_THE_TEAM)
 def reply(conversation_id: int) -> tuple[str, int] | Response:
     """The member writes again in their conversation."""

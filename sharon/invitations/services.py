@@ -33,7 +33,7 @@ from sharon.models.roles import INVITABLE_ROLES
 from sharon.moderation.services import record
 from sharon.permissions import Action, can, roles_with
 from sharon.refusals import Refused
-from sharon.validators import imitation_problem, username_problem
+from sharon.validators import imitation_problem, skeleton, username_problem
 
 CODE_BYTES = 20  # 160 bits
 
@@ -135,11 +135,12 @@ RETIRED = ("That username belonged to an account that was deleted recently, so n
 
 def username_retired(username: str) -> bool:
     """Whether a deleted account's username is still held back (sharon.mydata: 90 days),
-    so nobody can pass themselves off as someone who has just left."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(RetiredUsername).where(
-            RetiredUsername.username_key == username.lower(),
-            RetiredUsername.until > clock.now())) > 0
+    so nobody can pass themselves off as someone who has just left: look-alikes too
+    ("R1ver", "river_" for "river"). The list is short (90 days of leavers), so each
+    name's skeleton is compared here rather than stored."""
+    wanted = skeleton(username)
+    return any(skeleton(name) == wanted for name in db.session.scalars(
+        sa.select(RetiredUsername.username_key).where(RetiredUsername.until > clock.now())))
 
 
 def username_taken(username: str) -> bool:

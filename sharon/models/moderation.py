@@ -220,6 +220,7 @@ class Audit(StrEnum):
     ACCOUNT_CREATE = "account_create"
     ACCOUNT_STATUS_SET = "account_status_set"  # older lines: suspensions are now sanctions
     ACCOUNT_ROLE_SET = "account_role_set"
+    ACCOUNT_DELETE = "account_delete"  # by its owner, from My data (actor: none, it is gone)
     ACCOUNT_NETWORKS_SET = "account_networks_set"
     NETWORK_CREATE = "network_create"
     INVITATION_ISSUE = "invitation_issue"
@@ -297,6 +298,7 @@ class Audit(StrEnum):
 AUDIT_LABELS = {
     Audit.ACCOUNT_CREATE: "account created", Audit.ACCOUNT_STATUS_SET: "status changed",
     Audit.ACCOUNT_ROLE_SET: "role changed", Audit.ACCOUNT_NETWORKS_SET: "networks changed",
+    Audit.ACCOUNT_DELETE: "account deleted by its owner",
     Audit.NETWORK_CREATE: "network added", Audit.INVITATION_ISSUE: "invitation issued",
     Audit.INVITATION_REVOKE: "invitation withdrawn",
     Audit.PASSWORD_RESET_ISSUE: "password reset code issued",

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from sharon.extensions import db
 from sharon.models import Invitation, PasswordReset, Submission, User
-from sharon.mydata.registry import Area, Rows, batched, nothing_more
+from sharon.mydata.registry import Area, Rows, batched
 from sharon.mydata.registry import register as register_area
 
 
@@ -51,6 +51,13 @@ def export(user: User) -> Iterable[tuple[str, Rows]]:
         .where(Submission.user_id == user.id), Submission.token, hide=("token",))
 
 
+def erase(user: User, _keep_posts: bool) -> None:
+    """The invitation they joined with keeps its record (who issued it, when) but not the
+    clinician's note, which is about them and often names them."""
+    db.session.execute(sa.update(Invitation).where(Invitation.used_by_id == user.id)
+                       .values(note="").execution_options(synchronize_session=False))
+
+
 def register() -> None:
     """Join the account to "my data" (from the app factory). Its row is deleted by
     sharon.mydata.services.delete_account itself, after every area's erase."""
@@ -58,4 +65,4 @@ def register() -> None:
         "account",
         frozenset({"users", "user_networks", "password_resets", "submissions",
                    "invitations"}),
-        export, nothing_more))
+        export, erase))

@@ -80,6 +80,9 @@ def batched(query: sa.Select[Any], *keys: sa.ColumnElement[Any], size: int = BAT
             page = page.where(keys[0] > last[0] if len(keys) == 1
                               else sa.tuple_(*keys) > sa.tuple_(*last))
         rows = db.session.execute(page).all()
+        # Hand the connection back between batches: a slow download must not hold one
+        # of the worker's few connections for as long as it takes.
+        db.session.commit()
         for row in rows:
             found = dict(row._mapping)
             for name in hide:

@@ -19,7 +19,8 @@ from stream_zip import ZIP_32, stream_zip
 from sharon import passwords, permissions
 from sharon.extensions import db
 from sharon.infra import clock
-from sharon.models import RetiredUsername, SignInThrottle, User
+from sharon.models import Audit, RetiredUsername, SignInThrottle, User
+from sharon.moderation import services as moderation
 from sharon.mydata.registry import AREAS, Rows
 from sharon.permissions import Action
 from sharon.refusals import Refused
@@ -165,4 +166,6 @@ def delete_account(user: User, username: str, password: str, keep_posts: bool) -
         raise Refused("gone", GONE)
     db.session.expunge(user)
     retire_username(key)
+    # For the team's record: an account went, by its owner's choice (no name: it is gone).
+    moderation.record(None, Audit.ACCOUNT_DELETE, "user", user_id, keep_posts=keep_posts)
     db.session.flush()

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from sharon.extensions import db, limiter
+from sharon.extensions import db, limiter, per_person
 from sharon.forms import add_error
 from sharon.mydata import services
 from sharon.mydata.forms import KEEP, DeleteAccountForm, DownloadForm
@@ -49,6 +49,7 @@ def index() -> str:
 
 
 @bp.post("/download")
+@limiter.limit("5 per hour", methods=["POST"], key_func=per_person)
 @require(Action.MANAGE_OWN_DATA)
 def download() -> BaseResponse:
     """The signed-in person's own data as a zip, streamed as it is made; only from the

@@ -279,3 +279,24 @@ def test_changing_a_password_is_rate_limited_per_account(app, client, make_user)
     response = other.post("/account/password", data={"csrf_token": csrf_token(page), **wrong},
                           environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert response.status_code == 429
+
+
+def test_a_code_stops_working_when_its_holder_joins_the_team(app, client, make_user):
+    """A clinician may give a member a code, not a peer supporter: if the member is
+    promoted before using it, the code no longer works (it would hand a team account to
+    someone who may not reset one)."""
+    from sharon.auth import resets
+    from sharon.extensions import db
+    from sharon.models import User
+
+    lee = make_user(username="dr_lee", role="clinician")
+    river = make_user(username="river")
+    _, code = resets.issue(lee, river)
+    db.session.commit()
+    db.session.get(User, river.id).role = "peer_supporter"
+    db.session.commit()
+    response = submit(client, "/reset-password", {"username": "river", "code": code,
+                                                  "password": "lantern meadow pebble",
+                                                  "confirm": "lantern meadow pebble"})
+    assert "This code no longer works" in text(response)
+    assert sign_in(app.test_client(), "river", "lantern meadow pebble").status_code != 302

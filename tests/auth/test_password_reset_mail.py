@@ -210,3 +210,25 @@ def test_mail_settings_are_checked(tmp_path):
              instance_path=str(tmp_path))
     config = load({"SHARON_SECRET_KEY": "k"}, instance_path=str(tmp_path))
     assert config["SHARON_SMTP_HOST"] is None and config["SHARON_SMTP_STARTTLS"] is True
+
+
+def test_a_forged_host_header_cannot_point_the_link_at_another_site(app, make_user, smtp):
+    # As load() sets them from SHARON_SITE_URL (tests/test_config.py checks that part):
+    # links are built from the site's own name, and other hosts are refused.
+    app.config.update(SERVER_NAME="sharon.example.nhs.uk",
+                      TRUSTED_HOSTS=["sharon.example.nhs.uk", "localhost", "127.0.0.1"])
+    make_user(username="river", email="river@example.org")
+    attacker = app.test_client()
+    forged = attacker.post("/forgotten-password", data={"email": "river@example.org"},
+                           headers={"Host": "evil.example"})
+    assert forged.status_code == 400
+    visitor = app.test_client()
+    page = visitor.get("/forgotten-password", headers={"Host": "localhost"})
+    html = page.get_data(as_text=True)
+    visitor.post("/forgotten-password", headers={"Host": "localhost"},
+                 data={"csrf_token": csrf_token(html), **submission_tokens(html),
+                       "email": "river@example.org"})
+    (mail,) = smtp.wait_for(1)
+    assert "https://sharon.example.nhs.uk/reset-password/" in mail.get_content() or \
+        "http://sharon.example.nhs.uk/reset-password/" in mail.get_content()
+    assert "localhost" not in mail.get_content() and "evil" not in mail.get_content()

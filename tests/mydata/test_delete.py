@@ -119,7 +119,10 @@ def test_the_team_s_records_about_them_stay(app, people, lived_in):
     items = _count(ModerationItem)
     delete_account(client_for(app, "river"), "river", PASSWORD, "remove")
     assert _river_is_gone()
-    assert _count(ModerationAction) == lines
+    assert _count(ModerationAction) == lines + 1  # and one line saying the account went
+    assert _count(ModerationAction, ModerationAction.action == Audit.ACCOUNT_DELETE,
+                  ModerationAction.subject_id == river.id,
+                  ModerationAction.actor_id.is_(None)) == 1
     assert _count(ModerationAction, ModerationAction.subject_type == "user",
                   ModerationAction.subject_id == river.id) >= 2  # the warning and the above
     assert _count(ModerationAction, ModerationAction.action == Audit.POST_AUTO_HIDE,
@@ -186,9 +189,25 @@ def test_a_deleted_username_cannot_be_taken_for_90_days(app, people, make_invita
     refused = submit(joining, "/join", {"code": make_invitation().code, "username": "River",
                                         **JOIN})
     assert "belonged to an account that was deleted recently" in text(refused)
+    for look_alike in ("R1ver", "river_", "r-i-v-e-r"):
+        again = submit(app.test_client(), "/join", {"code": make_invitation().code,
+                                                    "username": look_alike, **JOIN})
+        assert "belonged to an account that was deleted recently" in text(again), look_alike
     assert _count(User, User.username_key == "river") == 0
     frozen_clock.advance(days=90, minutes=1)
     joined = submit(app.test_client(), "/join", {"code": make_invitation().code,
                                                  "username": "river", **JOIN})
     assert joined.status_code in (302, 303)
     assert _count(User, User.username_key == "river") == 1
+
+
+def test_the_clinicians_note_and_their_own_report_words_go_with_them(app, people, lived_in):
+    from sharon.models import Invitation
+
+    # (lived_in has river report a post, with the words RIVER-REPORT-DETAIL.)
+    assert _count(Report, Report.detail == "RIVER-REPORT-DETAIL") == 1
+    delete_account(client_for(app, "river"), "river", PASSWORD)  # keeping posts
+    assert _river_is_gone()
+    notes = db.session.scalars(sa.select(Invitation.note)).all()
+    assert notes and not any("NOTE-FOR-TEAM" in note for note in notes)
+    assert _count(Report) == 1 and _count(Report, Report.detail == "") == 1
