@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -89,6 +89,43 @@ def open_items(limit: int = 200) -> Sequence[ModerationItem]:
         .order_by(ModerationItem.priority, ModerationItem.created_at, ModerationItem.id)
         .limit(limit)
     ).all()
+
+
+def open_reports(subject_type: str, subject_id: int) -> Sequence[ModerationItem]:
+    """The unhandled reports about one subject, oldest first."""
+    return db.session.scalars(
+        sa.select(ModerationItem)
+        .where(ModerationItem.subject_type == subject_type,
+               ModerationItem.subject_id == subject_id,
+               ModerationItem.kind == ItemKind.REPORT,
+               ModerationItem.handled_at.is_(None))
+        .order_by(ModerationItem.created_at, ModerationItem.id)
+    ).all()
+
+
+# How each area records hiding its content on its own, after reports: the audit lines
+# that put a subject out of sight automatically, and those that end that state.
+_AUTO_HIDE = (Audit.POST_AUTO_HIDE,)
+_HIDE_ENDS = (Audit.POST_HIDE, Audit.POST_UNHIDE, Audit.POST_APPROVE, Audit.POST_REJECT)
+
+
+def auto_hidden(subjects: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
+    """Which of these (subject_type, subject_id) are hidden automatically after reports
+    and not looked at since (their latest hide-or-show audit line is the automatic hide),
+    in one query."""
+    wanted = set(subjects)
+    if not wanted:
+        return set()
+    lines = db.session.execute(
+        sa.select(ModerationAction.subject_type, ModerationAction.subject_id,
+                  ModerationAction.action)
+        .where(ModerationAction.subject_id.in_({i for _, i in wanted}),
+               ModerationAction.subject_type.in_({t for t, _ in wanted}),
+               ModerationAction.action.in_([a.value for a in _AUTO_HIDE + _HIDE_ENDS]))
+        .order_by(ModerationAction.created_at, ModerationAction.id)).all()
+    latest = {(t, i): action for t, i, action in lines if (t, i) in wanted}
+    return {key for key, action in latest.items()
+            if action in {a.value for a in _AUTO_HIDE}}
 
 
 def resolve(subject_type: str, subject_id: int, by: User, outcome: str) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -25,7 +25,7 @@ from sharon.forms import ButtonForm, add_error, text_arg
 from sharon.infra import bounds, clock
 from sharon.infra.templating import LONDON, in_words
 from sharon.models import Audit, ModerationItem, WatchedWord
-from sharon.models.moderation import Outcome, RiskLevel
+from sharon.models.moderation import ItemKind, Outcome, RiskLevel
 from sharon.moderation import audit, dashboard, services, words
 from sharon.moderation.forms import ACTION_LABELS, TrySentenceForm, WatchedWordForm
 from sharon.moderation.subjects import Subject, subject, team_on_duty
@@ -60,12 +60,70 @@ def rows(items: Sequence[ModerationItem]) -> list[Row]:
     return found
 
 
+class Card(NamedTuple):
+    """Everything open about one post or message, as one card: its items most urgent
+    first, so the card takes its most urgent item's place in the queue."""
+
+    items: list[Row]
+    auto_hidden: bool  # hidden automatically after reports, and nobody has looked since
+
+    @property
+    def lead(self) -> Row:
+        """The most urgent item: its badge, title and waiting time head the card."""
+        return self.items[0]
+
+    @property
+    def reports(self) -> list[ModerationItem]:
+        """The card's reports, worked and closed together."""
+        return [row.item for row in self.items if row.item.kind == ItemKind.REPORT]
+
+    @property
+    def reasons(self) -> list[tuple[str, int]]:
+        """Each report reason with how many gave it, the commonest first."""
+        return Counter(item.reason or "no reason given" for item in self.reports).most_common()
+
+    @property
+    def reporters(self) -> list[str]:
+        """Who reported it, each name once, in the order they did."""
+        names = [row.item.reporter.username for row in self.items if row.item.reporter]
+        return list(dict.fromkeys(names))
+
+    @property
+    def risky(self) -> bool:
+        """Does a risk flag sit on it? Then the page suggests rejecting it."""
+        return any(row.item.kind == ItemKind.RISK for row in self.items)
+
+    @property
+    def review_url(self) -> str | None:
+        """Where the card's held content is approved or rejected, while it waits."""
+        return next((row.review_url for row in self.items if row.review_url), None)
+
+    @property
+    def workable(self) -> list[Row]:
+        """The items worked one by one: every item but the reports, which are worked
+        together through the first of them (closing it can close the others)."""
+        first_report = next((row for row in self.items if row.item.kind == ItemKind.REPORT),
+                            None)
+        return [row for row in self.items
+                if row.item.kind != ItemKind.REPORT or row is first_report]
+
+
+def cards(found: Sequence[Row]) -> list[Card]:
+    """The rows grouped by what they are about, in the order of each group's first row
+    (the queue's order: most urgent, then longest waiting)."""
+    groups: dict[tuple[str, int], list[Row]] = {}
+    for row in found:
+        groups.setdefault((row.item.subject_type, row.item.subject_id), []).append(row)
+    hidden = services.auto_hidden(groups)
+    return [Card(group, key in hidden) for key, group in groups.items()]
+
+
 @bp.get("/")
 @require(Action.VIEW_MODERATION_QUEUE)
 def queue() -> str:
-    """The moderation queue, most urgent first."""
+    """The moderation queue, most urgent first, one card per post or message."""
     now = clock.now()
-    return render_template("moderation/queue.html", rows=rows(services.open_items()),
+    return render_template("moderation/queue.html", cards=cards(rows(services.open_items())),
                            now=now, form=ButtonForm(), outcomes=list(Outcome),
                            closes_risk=can(current_user, Action.HANDLE_RISK),
                            risk_levels=list(RiskLevel), claim_of=services.claim_of,
@@ -101,10 +159,21 @@ def _act(change: Callable[[], object], done: str) -> Response:
 def handled(item_id: int) -> Response:
     """Close a queue item with what was done."""
     item = _open_item(item_id)
-    return _act(lambda: services.handle(
-        item, current_user, text_arg("outcome", 40, source="form"),
-        text_arg("note", services.NOTE_MAX + 1, source="form")),
-        "Closed, with what was done recorded.")
+    outcome = text_arg("outcome", 40, source="form")
+    note = text_arg("note", services.NOTE_MAX + 1, source="form")
+    # A card's reports are closed together: the others about the same subject close
+    # with the same outcome, unless the moderator unticks "close the other reports".
+    others = [other for other in services.open_reports(item.subject_type, item.subject_id)
+              if other.id != item.id
+              ] if item.kind == ItemKind.REPORT and request.form.get("with_reports") else []
+
+    def close_all() -> None:
+        for each in [item, *others]:
+            services.handle(each, current_user, outcome, note)
+
+    return _act(close_all, "Closed, with what was done recorded." if not others else
+                f"Closed, with what was done recorded, with {len(others)} other "
+                f"report{'s' if len(others) > 1 else ''} about it.")
 
 
 @bp.post("/items/<int:item_id>/claim")
