@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -71,7 +72,7 @@ def test_create_user_then_invite_then_join(client, database_url):
                    "--network", "talking-therapies", "--days", "3", "--note", "from cli")
     assert result.returncode == 0, result.stderr
     code = result.stdout.strip().splitlines()[-1]
-    assert len(code) >= 32
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}-[0-9A-Z]", code), code
     invitation = db.session.scalar(sa.select(Invitation))
     assert invitation.role == "carer" and invitation.note == "from cli"
     response = submit(client, "/join", {"code": code, "username": "new_carer",

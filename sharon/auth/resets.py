@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from sharon import passwords, permissions
+from sharon import codes, passwords, permissions
 from sharon.extensions import db
 from sharon.infra import clock
 from sharon.models import Audit, PasswordReset, SignInThrottle, User
@@ -32,8 +31,8 @@ from sharon.permissions import Action
 from sharon.refusals import Refused
 from sharon.sanctions import services as sanctions
 
-# Crockford's base32: no I, L, O or U, so nothing reads as a digit or as a rude word.
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Crockford's base32 (sharon.codes), shared with invitation codes.
+ALPHABET = codes.ALPHABET
 CODE_LENGTH = 16  # 4 groups of 4: 80 bits
 STAFF_CODE_LIFE = timedelta(hours=24)
 MAIL_LINK_LIFE = timedelta(hours=1)
@@ -52,11 +51,7 @@ LINK_SPENT = ("This link has expired or has already been used. Links work once, 
               "hour. You can ask for a new one.")
 
 
-def normalise_code(code: str) -> str:
-    """People copy codes with spaces, dashes and lower case, and read O as 0 and I or L
-    as 1: accept all of them."""
-    upper = code.upper().translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-    return re.sub(f"[^{ALPHABET}]", "", upper)
+normalise_code = codes.normalise
 
 
 def hash_code(code: str) -> str:
@@ -71,8 +66,7 @@ def hash_token(token: str) -> str:
 
 def new_code() -> str:
     """A new staff code, easy to read aloud: XXXX-XXXX-XXXX-XXXX."""
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+    return codes.grouped(codes.random_characters(CODE_LENGTH))
 
 
 def may_issue_for(by: User | None, user: User) -> bool:

@@ -1,22 +1,26 @@
 """Invitation codes: issue, redeem, revoke.
 
-A code carries 160 random bits and only its SHA-256 is stored. With that much
-entropy a fast hash is enough: nobody can guess their way to a stored hash.
+A code is 16 characters from Crockford's base32 alphabet (80 random bits) in 4 groups of
+4, then a check character (sharon.codes): short enough to copy from a printed slip, and
+a typing slip is caught before anything is looked up. Only its SHA-256 is stored. With
+80 bits, single use, an expiry and a rate limit on the join form, a fast hash is enough:
+nobody can guess their way to a stored hash, or online to a live code.
+
+Codes issued before (32 characters of RFC 4648 base32, 160 bits) keep working until they
+expire: they are told apart by their length and hashed as they always were.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from sharon import passwords, permissions
+from sharon import codes, passwords, permissions
 from sharon.content import clean_text
 from sharon.extensions import db
 from sharon.infra import clock
@@ -35,11 +39,17 @@ from sharon.permissions import Action, can, roles_with
 from sharon.refusals import Refused
 from sharon.validators import imitation_problem, skeleton, username_problem
 
-CODE_BYTES = 20  # 160 bits
+CODE_LENGTH = 16  # 4 groups of 4: 80 bits, then a check character
+LEGACY_LENGTH = 32  # the older codes: 160 bits in RFC 4648 base32
 
 REFUSALS = {
     "invalid": "We could not find that invitation code. Check it is typed exactly as your "
     "therapist gave it to you, or ask them for a new one.",
+    "mistyped": "Check the code: one character looks wrong. Compare it carefully with the "
+    "code your therapist gave you. The letters O, I and L are never used, so 0 and 1 are "
+    "always numbers.",
+    "wrong_length": "That code has {count} letters and numbers, but an invitation code has "
+    "17: four groups of four, then one more. Check none are missing or extra.",
     InvitationStatus.USED: "This invitation code has already been used. Each code works once. "
     "If you already have an account, sign in instead; otherwise ask your therapist for a new "
     "code.",
@@ -50,9 +60,17 @@ REFUSALS = {
 }
 
 
-def normalise_code(code: str) -> str:
-    """People copy codes with spaces, dashes and lower case: accept all of them."""
+def _legacy_normalised(code: str) -> str:
     return re.sub(r"[^A-Z2-7]", "", code.upper())
+
+
+def normalise_code(code: str) -> str:
+    """People copy codes with spaces, dashes and lower case: accept all of them. An older
+    32-character code keeps its own alphabet (it may hold O, I and L)."""
+    legacy = _legacy_normalised(code)
+    if len(legacy) == LEGACY_LENGTH and len(codes.normalise(code)) != CODE_LENGTH + 1:
+        return legacy
+    return codes.normalise(code)
 
 
 def hash_code(code: str) -> str:
@@ -61,9 +79,23 @@ def hash_code(code: str) -> str:
 
 
 def new_code() -> str:
-    """A new code, easy to read aloud (no 0/O or 1/I confusion)."""
-    raw = base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().rstrip("=")
-    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+    """A new code, easy to copy and read aloud: XXXX-XXXX-XXXX-XXXX-C (C checks the rest)."""
+    body = codes.random_characters(CODE_LENGTH)
+    return codes.grouped(body) + "-" + codes.check_character(body)
+
+
+def code_problem(code: str) -> Refused | None:
+    """What is wrong with a code's shape, found without looking anything up: a wrong
+    check character means a typing slip, which the person can put right themselves."""
+    normalised = normalise_code(code)
+    if len(normalised) == LEGACY_LENGTH and normalised == _legacy_normalised(code):
+        return None
+    if len(normalised) == CODE_LENGTH + 1:
+        return None if codes.check_passes(normalised) else \
+            Refused("mistyped", REFUSALS["mistyped"])
+    if CODE_LENGTH - 3 <= len(normalised) <= CODE_LENGTH + 4:
+        return Refused("wrong_length", REFUSALS["wrong_length"].format(count=len(normalised)))
+    return Refused("invalid", REFUSALS["invalid"])
 
 
 @dataclass(frozen=True)
@@ -106,11 +138,11 @@ def issue(by: User, info: NewInvitation) -> tuple[Invitation, str]:
 
 def check(code: str) -> Invitation:
     """The open invitation for this code, or Refused with a reason the person can act on."""
-    normalised = normalise_code(code)
-    if len(normalised) < 16:
-        raise Refused("invalid", REFUSALS["invalid"])
+    problem = code_problem(code)
+    if problem is not None:
+        raise problem
     invitation = db.session.scalar(
-        sa.select(Invitation).where(Invitation.code_hash == hash_code(normalised))
+        sa.select(Invitation).where(Invitation.code_hash == hash_code(code))
     )
     if invitation is None:
         raise Refused("invalid", REFUSALS["invalid"])

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -11,7 +20,7 @@ from sharon.admin.services import all_networks
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error, options
 from sharon.infra import clock
-from sharon.invitations import services
+from sharon.invitations import services, slip
 from sharon.invitations.forms import InvitationForm
 from sharon.models import Invitation, Role
 from sharon.permissions import Action, can, require
@@ -61,9 +70,19 @@ def new() -> str | Response:
             db.session.rollback()
             add_error(form.networks, refused.message)
         else:
-            # The code is shown on this response only; it is not stored anywhere.
-            return render_template("invitations/created.html", invitation=invitation, code=code)
+            return created(invitation, code)
     return render_template("invitations/new.html", form=form), 400 if form.errors else 200
+
+
+def created(invitation: Invitation, code: str) -> Response:
+    """The code, once, with its printable slip: both are made from this response only, so
+    the plain code is stored nowhere, and no cache may keep it."""
+    link = url_for("auth.join", code=code, _external=True)
+    response = make_response(render_template(
+        "invitations/created.html", invitation=invitation, code=code, link=link,
+        qr=slip.qr_svg(link)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/<int:invitation_id>/revoke")
