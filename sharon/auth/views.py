@@ -117,7 +117,12 @@ def join() -> str | Response:
     form = JoinForm()
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"]
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    # A typing slip (the check character) is caught before anything is looked up.
+    mistyped = invitations.code_problem(form.code.data) if valid else None
+    if mistyped is not None:
+        add_error(form.code, mistyped.message)
+    elif valid:
         redemption = invitations.Redemption(
             code=form.code.data,
             username=form.username.data.strip(),
@@ -142,7 +147,7 @@ def join() -> str | Response:
         else:
             start_session(user)
             flash(f"Welcome to SHaRON, {user.username}. We're glad you're here.", "success")
-            return redirect(url_for("pages.home"))
+            return redirect(url_for("pages.welcome"))
     status = 400 if form.errors else 200
     return render_template("auth/join.html", form=form), status
 

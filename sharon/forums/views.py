@@ -21,6 +21,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from sharon import search, writes
+from sharon.content import clean_text, render_markdown
 from sharon.extensions import db, limiter, per_person
 from sharon.forms import ButtonForm, add_error, new_token, text_arg
 from sharon.forums import fragments, queries, services
@@ -88,6 +89,20 @@ def _tell_author(outcome: services.Outcome) -> None:
         flash("Your post is published.", "success")
 
 
+def _previewing(form: ReplyForm | ThreadForm) -> Markup | None:
+    """The body as it would be published, when the Preview button sent the form: through
+    the one Markdown and sanitiser path posts take, with nothing saved and the one-time
+    token left unspent, so the real "Post" afterwards still goes through once."""
+    if not form.is_submitted() or "preview" not in request.form:
+        return None
+    form.validate()  # for the CSRF and one-time tokens: a preview shows nothing else wrong
+    for name, item in form._fields.items():
+        if name not in ("csrf_token", "submission"):
+            item.errors = []
+    form.form_errors = []
+    return render_markdown(clean_text(form.body.data or "").strip())
+
+
 def _blocked(refused: Refused, text: str = "") -> None:
     """After a refusal: if the refused words spoke of risk, the author sees crisis contacts
     and the moderating team hears of it, though nothing was published."""
@@ -129,7 +144,8 @@ def new_thread(category_id: int) -> str | Response:
     except Refused:
         abort(404)
     form = ThreadForm()
-    if form.validate_on_submit():
+    preview = _previewing(form)
+    if preview is None and form.validate_on_submit():
         try:
             outcome = writes.save_once(
                 form.submission.data, current_user,
@@ -148,7 +164,8 @@ def new_thread(category_id: int) -> str | Response:
             _tell_author(outcome)
             return redirect(url_for("forums.thread", thread_id=outcome.post.thread_id))
     return render_template("forums/new_thread.html", form=form, category=category,
-                           body_hint=BODY_HINT, note_hint=NOTE_HINT), \
+                           body_hint=BODY_HINT, note_hint=NOTE_HINT,
+                           preview=None if form.errors else preview), \
         400 if form.errors else 200
 
 
@@ -196,9 +213,11 @@ class ReplyBox(NamedTuple):
     action: str = ""
     fields: Markup = Markup()
     submission: str = ""  # the form's one-time token
+    preview: Markup | None = None  # the reply as it would be published (Preview button)
 
 
-def _reply_box(thread: Thread, form: ReplyForm, is_mod: bool) -> ReplyBox:
+def _reply_box(thread: Thread, form: ReplyForm, is_mod: bool,
+               preview: Markup | None = None) -> ReplyBox:
     state = ("locked" if thread.locked and not is_mod else
              "closed" if thread.hidden or thread.held else "open")
     if state != "open":
@@ -208,17 +227,17 @@ def _reply_box(thread: Thread, form: ReplyForm, is_mod: bool) -> ReplyBox:
     else:
         fields = remembered.render(REPLY, ReplyPiece(), form)
     return ReplyBox(state, url_for("forums.reply", thread_id=thread.id), fields,
-                    form.submission.data or new_token())
+                    form.submission.data or new_token(), preview)
 
 
 def _thread_page(thread: Thread, page: int, form: ReplyForm,
-                 move_categories: list[Category]) -> str:
+                 move_categories: list[Category], preview: Markup | None = None) -> str:
     reader = current_user._get_current_object()  # not the proxy: used for every post
     is_mod = can(reader, Action.MODERATE)
     view = queries.thread_view(reader, thread, page)
     html = render_template("forums/thread.html", view=view, thread=thread, form=form,
                            posts_html=fragments.post_list(view, reader.id, is_mod),
-                           reply=_reply_box(thread, form, is_mod), is_mod=is_mod,
+                           reply=_reply_box(thread, form, is_mod, preview), is_mod=is_mod,
                            kinds=THREAD_KIND_LABELS, move_categories=move_categories)
     db.session.commit()  # the read marker, written in this transaction (queries.thread_view)
     return html
@@ -241,7 +260,10 @@ def reply(thread_id: int) -> str | Response:
     """Reply to a thread; sent twice, it posts once."""
     thread = _thread(thread_id)
     form = ReplyForm()
-    if form.validate_on_submit():
+    preview = _previewing(form)
+    if preview is not None and not form.errors:
+        return _thread_page(thread, 10_000, form, [], preview)
+    if preview is None and form.validate_on_submit():
         try:
             outcome = writes.save_once(
                 form.submission.data, current_user,

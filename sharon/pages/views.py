@@ -1,9 +1,15 @@
-"""Public pages: home, urgent help, community guidelines, privacy, accessibility."""
+"""Public pages: home, urgent help, community guidelines, privacy, accessibility, the
+welcome after joining and formatting help."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
+from flask_login import current_user
 
+from sharon.forums import queries as forum_queries
+from sharon.models.forums import CategoryAudience
+from sharon.pages import home as for_members
+from sharon.permissions import Action, require
 from sharon.safety import URGENT_LINE_FINDER
 
 bp = Blueprint("pages", __name__)
@@ -11,8 +17,13 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def home() -> str:
-    """The home page."""
-    return render_template("pages/home.html")
+    """The home page; for a signed-in person, the Wall now and what is new for them."""
+    if not current_user.is_authenticated:
+        return render_template("pages/home.html")
+    user = current_user._get_current_object()
+    return render_template("pages/home.html", wall_line=for_members.wall_line(),
+                           new_threads=for_members.followed_with_new_replies(user),
+                           new_resources=for_members.new_resources(user))
 
 
 @bp.get("/help/urgent")
@@ -37,6 +48,29 @@ def privacy() -> str:
 def accessibility() -> str:
     """The accessibility statement."""
     return render_template("pages/accessibility.html")
+
+
+@bp.get("/welcome")
+@require(Action.READ_COMMUNITY)
+def welcome() -> str:
+    """The first page after joining (and later, from the home page): how SHaRON works,
+    where help is, and one small first step."""
+    return render_template("pages/welcome.html", say_hello=_say_hello())
+
+
+def _say_hello() -> str:
+    """Where a newcomer says hello: the first space open to everyone in their network,
+    or the forums' front page when there is none."""
+    for category in forum_queries.categories(current_user):
+        if category.audience == CategoryAudience.EVERYONE:
+            return url_for("forums.category", category_id=category.id)
+    return url_for("forums.index")
+
+
+@bp.get("/help/formatting")
+def formatting() -> str:
+    """What the post box understands, and what is removed (sharon/content.py)."""
+    return render_template("pages/formatting.html")
 
 
 @bp.get("/healthz")

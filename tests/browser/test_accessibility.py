@@ -70,7 +70,7 @@ def test_pages_meet_wcag_aa_rules(browser, live, app, make_user):
                  "/forums/search?q=walking", "/forums/notifications", "/forums/muted-words",
                  f"/forums/c/{space.id}/new", "/library/", "/library/saved", "/wall/",
                  "/wall/history", "/account/", "/account/password", "/account/data/",
-                 "/account/data/delete"):
+                 "/account/data/delete", "/welcome", "/help/formatting"):
         found += violations(member, path)
     admin = signed_in(browser, live, "boss")
     for path in ("/moderation/", "/moderation/dashboard", f"/moderation/people/{river.id}",

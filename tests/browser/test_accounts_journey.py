@@ -19,8 +19,11 @@ def test_join_sign_out_sign_in(page, app, make_invitation):
     page.get_by_label("Type your password again").fill("lantern meadow pebble")
     page.get_by_label("I have read the community guidelines").check()
     page.get_by_role("button", name="Create my account").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Hello, quiet_otter"
+    # A first week that guides: joining lands on the welcome page.
+    assert page.get_by_role("heading", level=1).inner_text() == "Getting started on SHaRON"
     assert "Welcome to SHaRON, quiet_otter" in page.locator(".flashes").inner_text()
+    page.get_by_role("link", name="SHaRON").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Hello, quiet_otter"
 
     page.get_by_role("button", name="Sign out").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Staying well, together"
