@@ -202,7 +202,10 @@ def search_resources(user: User, text: str, limit: int = 5) -> list[ResourceHit]
         vector = sa.literal_column("resources.search_vector")
         options = f"StartSel={START},StopSel={STOP},MaxWords=30,MinWords=10,MaxFragments=1"
         stmt = sa.select(Resource.id, Resource.title, Resource.kind, sa.func.ts_headline(
-            "english", Resource.summary + " " + Resource.body_source + " " + Resource.transcript,
+            # One field per line, so each keeps its line starts (a "# heading" at the top
+            # of the body is then a heading, whose mark plain_excerpt takes away).
+            "english", Resource.summary + "\n" + Resource.body_source + "\n"
+            + Resource.transcript,
             tsquery, options).label("snippet")) \
             .where(vector.op("@@")(tsquery), Resource.id.in_(sa.select(visible.c.id))) \
             .order_by(sa.func.ts_rank_cd(vector, tsquery).desc(), Resource.id).limit(limit)
