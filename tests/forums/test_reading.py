@@ -164,10 +164,15 @@ def test_thread_page_query_count_does_not_grow_with_posts(client, make_user, gen
         client.get(f"/forums/t/{big.id}")
     assert len(few) == len(many)
     assert len(many) <= 12
+    # Each count right after a warm-up read: rules are kept for 5 seconds
+    # (sharon/infra/kept_rules.py), and writing ten threads (each screened by the meaning
+    # check in CI) may take longer than that, so a re-read could land in one count only.
+    client.get(f"/forums/c/{general.id}")
     with count_statements() as listing_small:
         client.get(f"/forums/c/{general.id}")
     for i in range(10):
         start_thread(others[i], general, title=f"Another thread {i}")
+    client.get(f"/forums/c/{general.id}")
     with count_statements() as listing_big:
         client.get(f"/forums/c/{general.id}")
     assert len(listing_small) == len(listing_big)
