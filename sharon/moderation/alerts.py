@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from sharon.extensions import db
 from sharon.infra.templating import in_words
@@ -73,6 +74,7 @@ def announce_escalation(item: ModerationItem, by: User, note: str) -> None:
 
 _OVERDUE_CANDIDATES = (
     sa.select(ModerationItem)
+    .options(so.selectinload(ModerationItem.claimed_by))  # asked of escalated flags
     .where(ModerationItem.kind == ItemKind.RISK, ModerationItem.handled_at.is_(None),
            ModerationItem.overdue_alerted_at.is_(None))
     .order_by(ModerationItem.created_at).limit(100))

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from sharon import permissions
 from sharon.content import clean_text
@@ -82,9 +83,13 @@ def record(actor: User | None, action: Audit, subject_type: str, subject_id: int
 
 
 def open_items(limit: int = 200) -> Sequence[ModerationItem]:
-    """Unhandled items, most urgent first, then longest waiting."""
+    """Unhandled items, most urgent first, then longest waiting, with the people each
+    card names (author, reporter, claimant) read in three queries, not three per item."""
     return db.session.scalars(
         sa.select(ModerationItem)
+        .options(so.selectinload(ModerationItem.subject_author),
+                 so.selectinload(ModerationItem.reporter),
+                 so.selectinload(ModerationItem.claimed_by))
         .where(ModerationItem.handled_at.is_(None))
         .order_by(ModerationItem.priority, ModerationItem.created_at, ModerationItem.id)
         .limit(limit)

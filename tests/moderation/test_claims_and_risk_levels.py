@@ -280,3 +280,28 @@ def test_a_clinician_may_take_over_a_risk_flag_someone_else_holds(
     submit(lee, f"/moderation/items/{item.id}/claim", {}, page="/moderation/")
     db.session.expire_all()
     assert db.session.get(ModerationItem, item.id).claimed_by.username == "dr_lee"
+
+
+def test_the_queue_page_costs_the_same_however_many_items_it_shows(app, client, people,
+                                                                   make_user):
+    """The people each card names are read together, not once per item."""
+    from tests.forums.test_reading import count_statements
+
+    def items(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            author, reporter = make_user(username=f"author{n}"), make_user(username=f"rep{n}")
+            moderation.enqueue(ItemKind.REPORT, "post", 1000 + n, reason="unkind",
+                               author=author, reporter=reporter)
+        db.session.commit()
+
+    items(2, 0)
+    sign_in(client, "dr_lee")
+    client.get("/moderation/")
+    with count_statements() as few:
+        assert client.get("/moderation/").status_code == 200
+    items(10, 2)
+    client.get("/moderation/")
+    with count_statements() as many:
+        page = client.get("/moderation/")
+    assert "author11" in text(page) and "rep11" in text(page)
+    assert len(many) == len(few), (len(few), len(many))
