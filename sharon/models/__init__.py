@@ -93,3 +93,6 @@ __all__ += ["Sanction", "SanctionKind"]
 from sharon.models.inbox import Conversation, ConversationMessage  # noqa: E402
 
 __all__ += ["Conversation", "ConversationMessage"]
+from sharon.models.scheduling import ScheduledJob  # noqa: E402
+
+__all__ += ["ScheduledJob"]
