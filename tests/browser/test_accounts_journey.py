@@ -28,7 +28,7 @@ def test_join_sign_out_sign_in(page, app, make_invitation):
     page.get_by_role("button", name="Sign out").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Staying well, together"
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in").click()
     page.get_by_label("Username").fill("quiet_otter")
     page.get_by_label("Password").fill("lantern meadow pebble")
     page.get_by_role("button", name="Sign in").click()

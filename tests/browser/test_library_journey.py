@@ -93,7 +93,7 @@ def test_staff_publish_and_a_member_watches_saves_and_rates(page, clinician, mem
     ranges: list[int] = []
     page.on("response", lambda r: ranges.append(r.status) if "/media/video" in r.url else None)
     video = page.locator("video")
-    wait_until(page, "document.querySelector('video').readyState >= 1")
+    wait_until(page, "(document.querySelector('video') || {}).readyState >= 1")
     assert page.evaluate("document.querySelector('video').textTracks[0].kind") == "captions"
     assert page.evaluate("document.querySelector('video').textTracks[0].mode") == "showing"
     page.evaluate("document.querySelector('video').currentTime = 4")

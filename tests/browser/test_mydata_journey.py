@@ -47,8 +47,9 @@ def test_download_then_delete_then_cannot_sign_in(page, app, make_user, tmp_path
     page.get_by_role("button", name="Delete my account").click()
     assert "Your account has been deleted" in page.locator(".flashes").inner_text()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in").click()
     page.get_by_label("Username").fill("river")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    assert "That username and password do not match" in page.content()
+    # The refusal, once the answer has arrived (content() alone could read the page mid-load).
+    assert "That username and password do not match" in page.get_by_role("alert").first.inner_text()

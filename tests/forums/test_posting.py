@@ -229,7 +229,8 @@ def test_content_note_hides_the_body_until_opened(client, make_user, general):
                content_note="mentions loss")
     thread = db.session.scalar(sa.select(Thread))
     html = client.get(f"/forums/t/{thread.id}").get_data(as_text=True)
-    assert '<details class="content-note"><summary>Content note: mentions loss.' in html
+    assert ('<details class="nhsuk-details content-note"><summary class="nhsuk-details__summary">'
+            '<span class="nhsuk-details__summary-text">Content note: mentions loss.' in html)
     assert html.index("<details") < html.index("Some difficult details here")
 
 

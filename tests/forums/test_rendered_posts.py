@@ -139,7 +139,8 @@ def test_every_button_on_the_thread_page_submits_a_form_with_a_token(app, make_u
     for name, client in (("river", author), ("mo", moderator)):
         page = client.get(f"/forums/t/{thread.id}").get_data(as_text=True)
         parsed = read(page)
-        buttons = [c for c in parsed.controls if c.tag == "button"]
+        # The header's "More" menu (the NHS.UK frontend's, type="button") submits nothing.
+        buttons = [c for c in parsed.controls if c.tag == "button" and c["type"] != "button"]
         assert buttons
         for button in buttons:
             assert button.owner in parsed.forms, (name, button.attrs)

@@ -170,7 +170,7 @@ def test_drafts_and_scheduled_resources_have_no_discussion(client, clinician, me
         db.session.commit()
     sign_in(client, "dr_ellis")
     page = text(client.get(f"/library/{blog.id}"))
-    assert "Preview." in page and "Talk about this in the forums" not in page
+    assert "members cannot see this yet" in page and "Talk about this in the forums" not in page
     assert "can start once this is published" in page
     response = discuss(client, blog.id, follow=True)
     assert "can start once this is published" in text(response)

@@ -35,14 +35,14 @@ def test_the_welcome_page_links_to_help_guidelines_muting_and_a_first_space(
     for href in ("/help/urgent", "/guidelines", "/forums/muted-words", "/forums/"):
         assert f'href="{href}"' in html
     # The first space open to everyone, not the team's room before it.
-    assert f'<a class="button" href="/forums/c/{hello.id}">Say hello' in html
+    assert f'<a class="nhsuk-button" href="/forums/c/{hello.id}">Say hello' in html
 
 
 def test_with_no_open_space_say_hello_goes_to_the_forums(client, make_user):
     make_user(username="river")
     sign_in(client, "river")
     html = client.get("/welcome").get_data(as_text=True)
-    assert '<a class="button" href="/forums/">Say hello' in html
+    assert '<a class="nhsuk-button" href="/forums/">Say hello' in html
 
 
 def test_the_home_page_leads_back_to_the_welcome_page(client, make_user):
