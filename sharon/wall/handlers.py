@@ -289,13 +289,30 @@ def on_send(user: User, data: dict[str, Any]) -> dict[str, Any]:
 
 # --- Moderation -------------------------------------------------------------------------
 
-def _set_hidden(user: User, data: dict[str, Any], hidden: bool) -> dict[str, Any]:
-    message = services.do_set_hidden(user, data.get("id"), hidden)
+def announce_hidden(message: WallMessage) -> None:
+    """When a message is hidden or brought back (on the Wall or by its page's form) and
+    that commits: everyone's Wall drops it, or shows it again."""
+    hidden = message.status == MessageStatus.HIDDEN
     update: dict[str, Any] = {"id": message.id, "hidden": hidden, "seq": message.seq}
     if not hidden:
         # A client that never had it (it joined while hidden) can show it now.
         update.update(services.message_payload(message))
     _broadcast("update", update)
+
+
+def announce_pinned(message: WallMessage) -> None:
+    """When a message is pinned or unpinned and that commits: everyone's Wall moves it
+    into the pinned area at the top, or out of it. A pin carries the whole message, for
+    pages that have not loaded it (it was further back than they show)."""
+    update: dict[str, Any] = {"id": message.id, "pinned": message.pinned, "seq": message.seq}
+    if message.pinned:
+        update = {**services.message_payload(message), **update}
+    _broadcast("update", update)
+
+
+def _set_hidden(user: User, data: dict[str, Any], hidden: bool) -> dict[str, Any]:
+    message = services.do_set_hidden(user, data.get("id"), hidden)
+    announce_hidden(message)
     message_id = message.id
     db.session.commit()
     return ok(id=message_id)
@@ -316,7 +333,7 @@ def on_unhide(user: User, data: dict[str, Any]) -> dict[str, Any]:
 def _set_pinned(user: User, data: dict[str, Any], pinned: bool) -> dict[str, Any]:
     message = services.do_set_pinned(user, data.get("id"), pinned)
     message_id = message.id
-    _broadcast("update", {"id": message_id, "pinned": pinned, "seq": message.seq})
+    announce_pinned(message)
     db.session.commit()
     return ok(id=message_id)
 

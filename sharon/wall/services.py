@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from sharon import safety
 from sharon.content import render_plain, required_text, unstorable
@@ -42,6 +43,8 @@ MAX_LENGTH = 2000
 RATE_COUNT = 5                       # at most this many messages…
 RATE_WINDOW = timedelta(seconds=10)  # …in this long, per person
 RECENT = 50                          # messages a client receives on connect
+PAGE = 12                            # messages the page shows at first, and loads at a time
+PINNED_SHOWN = 10                    # pinned messages at the top of the page, newest first
 CATCH_UP_LIMIT = 200                 # missed messages replayed on reconnect, at most
 # Control characters (PostgreSQL refuses NUL in text); newlines and tabs are kept.
 
@@ -174,6 +177,68 @@ def recent(limit: int = RECENT) -> list[WallMessage]:
     pinned = db.session.scalars(
         _visible().where(WallMessage.pinned.is_(True), WallMessage.id < oldest)).all()
     return sorted([*pinned, *latest], key=lambda m: m.id)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A stretch of the conversation as the page shows it: visible messages, oldest first,
+    and whether more lie before the first and after the last."""
+    messages: list[WallMessage]
+    earlier: bool
+    later: bool
+
+    @property
+    def first_id(self) -> int | None:
+        """The id of the oldest message shown (what "Show earlier messages" goes before)."""
+        return self.messages[0].id if self.messages else None
+
+    @property
+    def last_id(self) -> int | None:
+        """The id of the newest message shown (what "Later messages" goes after)."""
+        return self.messages[-1].id if self.messages else None
+
+
+def _shown() -> sa.Select[tuple[WallMessage]]:
+    # The page shows each message's author and, for a reply, its parent's author: loaded
+    # in two more queries for the whole window, never one per message.
+    return _visible().options(
+        so.selectinload(WallMessage.author),
+        so.selectinload(WallMessage.reply_to).selectinload(WallMessage.author))
+
+
+def _any_visible(*where: sa.ColumnElement[bool]) -> bool:
+    return bool(db.session.scalar(sa.select(sa.exists(_visible().where(*where)))))
+
+
+def window(before: int | None = None, after: int | None = None,
+           limit: int = PAGE) -> Window:
+    """The latest `limit` visible messages, or the `limit` just before the message
+    `before`, or just after the message `after`.
+
+    By id (keyset), never by OFFSET: a page of earlier messages costs the same however
+    long the session has run, and messages arriving meanwhile do not shift it.
+    """
+    query = _shown()
+    if after is not None:
+        rows = list(db.session.scalars(
+            query.where(WallMessage.id > after).order_by(WallMessage.id).limit(limit + 1)))
+        later = len(rows) > limit
+        rows = rows[:limit]
+        return Window(rows, _any_visible(WallMessage.id <= after), later)
+    if before is not None:
+        query = query.where(WallMessage.id < before)
+    rows = list(db.session.scalars(query.order_by(WallMessage.id.desc()).limit(limit + 1)))
+    earlier = len(rows) > limit
+    rows = rows[:limit][::-1]
+    later = before is not None and _any_visible(WallMessage.id >= before)
+    return Window(rows, earlier, later)
+
+
+def pinned(limit: int = PINNED_SHOWN) -> list[WallMessage]:
+    """The pinned messages the page shows in their own area at the top, newest first."""
+    return list(db.session.scalars(
+        _shown().where(WallMessage.pinned.is_(True)).order_by(WallMessage.id.desc())
+        .limit(limit)))
 
 
 @dataclass(frozen=True)

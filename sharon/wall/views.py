@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -16,10 +16,13 @@ from sharon.infra import bounds, clock
 from sharon.infra.templating import london
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
-from sharon.wall import duty, handlers, hours, services
+from sharon.wall import duty, handlers, hours, services, times
 from sharon.wall.forms import ClosureForm, SessionForm, WeeklyForm
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
+# Every page that shows a Wall message writes its time the same way (sharon/wall/times.py).
+bp.add_app_template_filter(times.message_time, "wall_time")
+bp.add_app_template_filter(times.opening_words, "wall_opens")
 
 
 @bp.get("/")
@@ -29,13 +32,87 @@ def page() -> str:
     state = services.status()
     sessions, closures = hours.upcoming(limit=5)
     seq = services.current_seq()  # before the messages: the page catches up from here
+    # The latest messages only, however long the session has run: the rest load on request.
+    shown = services.window()
     return render_template(
-        "wall/page.html", status=state, seq=seq, messages=services.recent(),
+        "wall/page.html", status=state, seq=seq, window=shown, pinned=services.pinned(),
         waiting=services.own_held(current_user),
         is_moderator=can(current_user, Action.MODERATE),
         on_duty=duty.is_on_duty(current_user), mute=services.active_mute(current_user),
         next_change=hours.current().next_change, closures=closures,
-        max_length=services.MAX_LENGTH)
+        max_length=services.MAX_LENGTH, page_size=services.PAGE,
+        ask_team=can(current_user, Action.ASK_THE_TEAM))
+
+
+def _id_arg(name: str) -> int | None:
+    """A message id from the query string; missing, not a number or out of range is None."""
+    value = bounds.int_arg(name, 0, 0, bounds.MAX_ID)
+    return value or None
+
+
+@bp.get("/earlier")
+@require(Action.USE_WALL)
+def earlier() -> str | Response:
+    """Earlier messages, a page at a time (?before=<id>), and back towards the latest
+    (?after=<id>): the "Show earlier messages" link without JavaScript."""
+    before, after = _id_arg("before"), _id_arg("after")
+    if before is None and after is None:
+        return redirect(url_for("wall.page"))
+    shown = services.window(before=before) if before is not None else \
+        services.window(after=after)
+    return render_template("wall/earlier.html", window=shown,
+                           is_moderator=can(current_user, Action.MODERATE))
+
+
+@bp.get("/earlier.json")
+@require(Action.USE_WALL)
+def earlier_data() -> Response | tuple[Response, int]:
+    """The messages just before one (?before=<id>), oldest first, for the page's "Show
+    earlier messages" button; each as the `message` event carries it."""
+    before = _id_arg("before")
+    if before is None:
+        return jsonify(error="not_found", message="Say which message to go back from."), 400
+    shown = services.window(before=before)
+    response = jsonify(messages=[services.message_payload(m) for m in shown.messages],
+                       earlier=shown.earlier)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# What a moderator sees after each action taken from a message's Actions without JavaScript.
+MODERATED = {
+    "hide": "Hidden: the message is no longer on the Wall.",
+    "pin": "Pinned: the message is at the top of the Wall.",
+    "unpin": "Unpinned: the message is back in the conversation only.",
+}
+
+
+@bp.post("/messages/<int:message_id>/moderate")
+@require(Action.MODERATE)
+def moderate(message_id: int) -> Response:
+    """Hide, pin or unpin a message from its Actions, without JavaScript; the Wall's open
+    pages hear of it as they do from the socket. (Bringing a hidden message back is on
+    the team's panel, which needs JavaScript, as the hidden messages are listed only there.)"""
+    action = request.form.get("action")
+    if not ButtonForm().validate_on_submit() or action not in MODERATED:
+        abort(400)
+    try:
+        if action == "hide":
+            message = services.do_set_hidden(current_user, message_id, True)
+            handlers.announce_hidden(message)
+        else:
+            message = services.do_set_pinned(current_user, message_id, action == "pin")
+            handlers.announce_pinned(message)
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        db.session.commit()
+        flash(MODERATED[action], "success")
+    # Back where the moderator was: the Wall, or the page of earlier messages they acted on.
+    before = bounds.int_arg("before", 0, 0, bounds.MAX_ID, request.form)
+    back = url_for("wall.earlier", before=before) if before else url_for("wall.page")
+    return redirect(back if action == "hide" else f"{back}#message-{message_id}")
 
 
 @bp.get("/history")

@@ -76,8 +76,10 @@ def test_a_member_and_a_moderator_on_the_wall(browser, live, page, app, make_use
         moderator.get_by_role("button", name="Acknowledge the alert about robin").click()
         expect(alert).to_have_count(0)
 
-        # Hide: it disappears from the member's Wall.
-        moderator.get_by_role("button", name="Hide message from robin").first.click()
+        # Hide, from the message's one Actions button: it disappears from the member's Wall.
+        hello = moderator.locator("#wall-messages .wall-message", has_text="everyone")
+        hello.get_by_role("button", name=re.compile("^Actions for the message from robin")).click()
+        hello.get_by_role("button", name="Hide message from robin").click()
         expect(member.locator("#wall-messages")).not_to_contain_text("everyone")
         expect(moderator.locator("#wall-hidden")).to_contain_text("Hello")
 
@@ -85,7 +87,9 @@ def test_a_member_and_a_moderator_on_the_wall(browser, live, page, app, make_use
         member.get_by_label("Your message").fill("Sorry about that")
         member.get_by_role("button", name="Post").click()
         expect(moderator.locator("#wall-messages")).to_contain_text("Sorry about that")
-        moderator.get_by_role("button", name=re.compile("^Mute robin$")).first.click()
+        sorry = moderator.locator("#wall-messages .wall-message", has_text="Sorry about that")
+        sorry.get_by_role("button", name=re.compile("^Actions for the message from robin")).click()
+        sorry.get_by_role("button", name=re.compile("^Mute robin$")).click()
         moderator.get_by_label("For how long").select_option("10")
         moderator.get_by_label("Reason (they are shown it)").fill("Let's take a breather")
         moderator.get_by_role("button", name="Mute", exact=True).click()
@@ -95,7 +99,8 @@ def test_a_member_and_a_moderator_on_the_wall(browser, live, page, app, make_use
         member.get_by_role("button", name="Post").click()
         expect(member.locator("#wall-notices")).to_contain_text("paused your posting")
         # Lifting the mute early: the member is told and can post again.
-        moderator.get_by_role("button", name=re.compile("^Mute robin$")).first.click()
+        sorry.get_by_role("button", name=re.compile("^Actions for the message from robin")).click()
+        sorry.get_by_role("button", name=re.compile("^Mute robin$")).click()
         moderator.get_by_role("button", name="Lift a mute early").click()
         expect(member.locator("#wall-notices")).to_contain_text("you can post on the Wall again")
         member.get_by_label("Your message").fill("Thanks, I'm calmer now")
@@ -109,7 +114,12 @@ def test_a_member_and_a_moderator_on_the_wall(browser, live, page, app, make_use
         expect(member.locator("#wall-status")).to_contain_text("The Wall is closed",
                                                                timeout=12_000)
         expect(moderator.locator("#wall-status")).to_contain_text("The Wall is closed")
-        expect(member.get_by_role("button", name="Post")).to_be_disabled()
+        # No message box that cannot send: when it opens again and what to do meanwhile.
+        expect(member.get_by_role("button", name="Post")).to_have_count(0)
+        expect(member.get_by_label("Your message")).to_have_count(0)
+        closed = member.locator("#wall-closed")
+        expect(closed).to_be_visible()
+        expect(closed.get_by_role("link", name="Ask the team")).to_be_visible()
         expect(member.locator("#wall-announcer")).to_contain_text("The Wall is now closed")
     finally:
         team_context.close()
@@ -117,13 +127,30 @@ def test_a_member_and_a_moderator_on_the_wall(browser, live, page, app, make_use
 
 def test_without_javascript_the_wall_is_readable(browser, live, app, make_user):
     make_user(username="robin")
+    db.session.execute(sa.delete(WallHours))  # closed, whatever the hour
+    db.session.commit()
     context = browser.new_context(base_url=live, java_script_enabled=False)
     try:
         page = context.new_page()
         sign_in(page, "robin")
         page.goto("/wall/")
         expect(page.get_by_role("heading", level=1)).to_have_text("The Wall")
-        expect(page.get_by_text("To post, please turn on JavaScript")).to_be_visible()
-        expect(page.get_by_label("Your message")).to_be_hidden()
+        # Closed: when it opens and what to do meanwhile; no message box, no note on posting.
+        expect(page.locator("#wall-closed")).to_be_visible()
+        expect(page.get_by_text("To post, please turn on JavaScript")).to_have_count(0)
+        expect(page.get_by_label("Your message")).to_have_count(0)
+        # Open: readable, and it says posting needs JavaScript (the server keeps its
+        # calendar for a few seconds, so the page is asked again until it has the session).
+        db.session.add(WallSession(starts_at=clock.now() - timedelta(minutes=1),
+                                   ends_at=clock.now() + timedelta(hours=1)))
+        db.session.commit()
+        note = page.get_by_text("To post, please turn on JavaScript")
+        for _ in range(40):
+            page.goto("/wall/")
+            if note.count():
+                break
+            page.wait_for_timeout(250)
+        expect(note).to_be_visible()
+        expect(page.get_by_label("Your message")).to_have_count(0)
     finally:
         context.close()

@@ -23,6 +23,11 @@ def _post(author, body, status="visible", **kwargs):  # type: ignore[no-untyped-
     return message
 
 
+def without_templates(html: str) -> str:
+    """The page as it stands without JavaScript: <template> contents are inert."""
+    return re.sub(r"<template\b.*?</template>", "", html, flags=re.S)
+
+
 def test_the_page_needs_a_sign_in(client, open_clock):
     response = client.get("/wall/")
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
@@ -41,7 +46,10 @@ def test_without_javascript_the_page_shows_recent_messages_read_only(
     assert "Hello from earlier <b>bold</b>" in seen and "<b>bold</b>" not in page
     assert "A hidden one" not in seen and "A held one" not in seen
     assert "To post, please turn on JavaScript" in seen
-    assert 'id="wall-compose" class="wall-compose" hidden' in page
+    # The message box is only a template, which wall.js puts on the page: never a box that
+    # cannot send.
+    assert '<template id="wall-compose-template">' in page
+    assert "<textarea" not in without_templates(page)
     assert 'aria-live="polite"' in page
     assert "Samaritans" in seen and "116 123" in seen
     assert "socket.io.min.js" in page and "Moderating" not in seen
