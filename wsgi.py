@@ -34,10 +34,14 @@ app = create_app()
 
 def main() -> None:
     """Serve on SHARON_HOST:SHARON_PORT until stopped."""
+    from sharon.infra import scheduler
     from sharon.infra.serving import guard_websocket_frames, serve, tune_garbage_collector
 
     tune_garbage_collector()
     guard_websocket_frames(app)
+    # Timed work (reminders, sanctions ending, claims lapsing): a green task per worker,
+    # here and not in create_app, so `flask` commands and tests never start it.
+    scheduler.start(app)
     config = app.config
     host, port, mode = config["SHARON_HOST"], config["SHARON_PORT"], config["SHARON_ASYNC_MODE"]
     print(f"SHaRON is serving on http://{host}:{port} ({mode})", flush=True)

@@ -95,7 +95,8 @@ SETTINGS: tuple[Setting, ...] = (
             "urgent help page, as `Name: number` (for example `Leeds crisis line: 0800 183 "
             "1485`). Without it, the national numbers only."),
     Setting("SHARON_SELF_REFERRAL_URL", None, "Where members refer themselves back to the "
-            "service (an `https://` address), shown on the urgent help page."),
+            "service (an `https://` address), shown on the urgent help page and in each "
+            "member's staying-well plan and way back."),
     Setting("SHARON_SERVICE_NAME", None, "The service that runs SHaRON (for example `Anytown "
             "Talking Therapies`), named on the urgent help and privacy pages. Without it: "
             "\"your talking therapy service\"."),

@@ -52,6 +52,12 @@ def seed(echo: Callable[[str], None]) -> None:
         echo("Added a past Wall session's messages (see /wall/history).")
     db.session.commit()
 
+    from sharon.staying_well.demo import seed_staying_well
+
+    if seed_staying_well(accounts["demo_member"]):
+        echo("Gave demo_member a staying-well plan and three weeks of check-ins.")
+    db.session.commit()
+
     echo("Demo accounts (sign in at /sign-in):")
     echo(f"  {'username':<16} {'role':<16} password")
     for username, role, password in DEMO_ACCOUNTS:

@@ -38,6 +38,9 @@ class Action(StrEnum):
     # Download everything of theirs, and delete the account (sharon/mydata). Not the
     # team: their accounts are bound up with the team's records, so an admin handles them.
     MANAGE_OWN_DATA = "manage_own_data"
+    # A private staying-well plan and weekly check-ins (sharon/staying_well). Members and
+    # carers only: the plan is health data, and no role reads anyone else's.
+    KEEP_A_STAYING_WELL_PLAN = "keep_a_staying_well_plan"
     # Spaces with a restricted audience.
     SEE_MEMBER_SPACES = "see_member_spaces"
     SEE_CARER_SPACES = "see_carer_spaces"
@@ -76,6 +79,9 @@ _EVERYONE = frozenset(
         Action.SAVE_RESOURCES,
         Action.REPORT,
         Action.MANAGE_OWN_ACCOUNT,
+        # Everyone's own, whatever their role: nobody sees another's, and a member who
+        # joins the team (peer supporters are former patients) keeps theirs.
+        Action.KEEP_A_STAYING_WELL_PLAN,
     }
 )
 _MEMBER = _EVERYONE | {Action.ASK_THE_TEAM, Action.MANAGE_OWN_DATA}

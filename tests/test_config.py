@@ -114,6 +114,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        # Deleted health data is overwritten on disk, whatever the build's default.
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
 
 
 def test_migrations_match_the_models(app):

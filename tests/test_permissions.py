@@ -9,8 +9,9 @@ from sharon.permissions import PERMISSIONS, Action, can, check, operator, roles_
 from sharon.refusals import Refused
 
 A = Action
+# A staying-well plan is everyone's own, whatever their role; nobody reads another's.
 EVERYONE = {A.READ_COMMUNITY, A.POST, A.USE_WALL, A.SAVE_RESOURCES, A.REPORT,
-            A.MANAGE_OWN_ACCOUNT}
+            A.MANAGE_OWN_ACCOUNT, A.KEEP_A_STAYING_WELL_PLAN}
 MODERATOR = EVERYONE | {A.SEE_MEMBER_SPACES, A.SEE_CARER_SPACES, A.SEE_TEAM_SPACES, A.MODERATE,
                         A.GO_ON_DUTY, A.VIEW_MODERATION_QUEUE, A.SANCTION_MEMBERS,
                         A.ANSWER_THE_TEAM_INBOX}
@@ -75,6 +76,9 @@ PAGES = [
     ("/account/password", A.MANAGE_OWN_ACCOUNT),
     ("/account/data/", A.MANAGE_OWN_ACCOUNT),
     ("/account/data/delete", A.MANAGE_OWN_DATA),
+    ("/staying-well/", A.KEEP_A_STAYING_WELL_PLAN),
+    ("/staying-well/plan", A.KEEP_A_STAYING_WELL_PLAN),
+    ("/staying-well/check-in", A.KEEP_A_STAYING_WELL_PLAN),
 ]
 
 

@@ -1,4 +1,5 @@
-"""One scheduler for timed work: a lease row per job, so only one worker runs each.
+"""One scheduler for timed work: a lease row per job, so only one worker runs each; and
+the marks its jobs keep (a sanction's end told once, in a notification).
 
 Revision ID: c41e5a7d9b02
 Revises: 0679241a1e85
@@ -27,7 +28,19 @@ def upgrade() -> None:
     sa.Column('runs', sa.Integer(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_scheduled_jobs'))
     )
+    with op.batch_alter_table('sanctions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('end_told_at', sa.DateTime(), nullable=True))
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sanction_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_notifications_sanction_id_sanctions'),
+                                    'sanctions', ['sanction_id'], ['id'], ondelete='CASCADE')
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_notifications_sanction_id_sanctions'),
+                                 type_='foreignkey')
+        batch_op.drop_column('sanction_id')
+    with op.batch_alter_table('sanctions', schema=None) as batch_op:
+        batch_op.drop_column('end_told_at')
     op.drop_table('scheduled_jobs')

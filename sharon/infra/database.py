@@ -21,6 +21,9 @@ from sqlalchemy.util import queue as sa_queue
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows (check-ins, accounts) are overwritten, not left in free pages: not every
+    # SQLite build does this by default.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Several greenlets or processes may write at once: wait rather than fail.

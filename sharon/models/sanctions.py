@@ -50,6 +50,8 @@ class Sanction(db.Model):
     lifted_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"))
     acknowledged_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # When the member was told it ended (sharon/sanctions/jobs.py): once, by one worker.
+    end_told_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # The queue item it came from, if any (for the item's history).
     item_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("moderation_items.id", ondelete="SET NULL"))

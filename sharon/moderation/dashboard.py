@@ -83,6 +83,42 @@ def wall_rules() -> WallRules | None:
     return _WALL[0] if _WALL else None
 
 
+# --- Counts other areas lend ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AreaCount:
+    """An anonymous count an area lends the dashboard ("people using check-ins"): a
+    number of people, never who they are."""
+
+    label: str
+    count: Callable[[], int]
+
+
+_COUNTS: dict[str, AreaCount] = {}
+
+
+def register_count(name: str, label: str, count: Callable[[], int]) -> None:
+    """Called by an area from the app factory (idempotent): a count the dashboard shows
+    under "Other features", worked out by the area, which this package may not name."""
+    _COUNTS[name] = AreaCount(label, count)
+
+
+# Below this, a count is shown as "fewer than 5": a count of one or two, beside who is in
+# the community, could point at a person.
+SMALLEST_COUNT_SHOWN = 5
+
+
+def area_counts() -> list[tuple[str, str]]:
+    """The counts areas lent, as (label, number in words), in the order they were
+    registered; small numbers are not shown exactly."""
+    shown = []
+    for found in _COUNTS.values():
+        number = found.count()
+        shown.append((found.label, str(number) if number >= SMALLEST_COUNT_SHOWN or number == 0
+                      else f"fewer than {SMALLEST_COUNT_SHOWN}"))
+    return shown
+
+
 # --- Plain words for times and weeks ----------------------------------------------------
 
 @dataclass(frozen=True)
@@ -377,5 +413,6 @@ def figures(now: datetime) -> dict[str, Any]:
         "days_open": sum(w.days_open or 0 for w in wall),
         "messages_total": sum(w.messages for w in wall),
         "people": people,
+        "area_counts": area_counts(),
         "charts": _pictures(queue, wall, people),
     }

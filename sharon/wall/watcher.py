@@ -19,7 +19,6 @@ from flask import Flask
 from sharon import safety
 from sharon.extensions import db, socketio
 from sharon.infra import clock
-from sharon.moderation import alerts
 from sharon.realtime import rooms, send_now
 from sharon.wall import connections, duty, hours, services
 from sharon.wall.presence import presence
@@ -48,9 +47,9 @@ class Watcher:
 
     def tick(self) -> float:
         """Renew this worker's moderators' duty, announce a change of hours or of who is
-        on duty (a moderator on a worker that died lapses), alert the team to risk flags
-        waiting past their level's time, tell this worker's clients the latest number so
-        that they notice anything they missed; return how long to sleep."""
+        on duty (a moderator on a worker that died lapses), tell this worker's clients the
+        latest number so that they notice anything they missed; return how long to sleep.
+        (Risk flags waiting past their time are the scheduler's: sharon/moderation/jobs.py.)"""
         with self.app.app_context():
             try:
                 connections.sweep()
@@ -64,8 +63,6 @@ class Watcher:
                 # Ids only, every tick; the whole status only when something changed.
                 key = (state.open, state.next_change.isoformat() if state.next_change else None,
                        tuple(duty.on_duty_ids(now)) if state.open else ())
-                if state.open and key[2] and alerts.announce_overdue(now, team_on_duty=True):
-                    db.session.commit()  # risk flags past their level's time: alerted once
                 if self.last is not None and key != self.last:
                     send_now("status", services.status(now), rooms.EVERYONE,
                              ignore_queue=True)

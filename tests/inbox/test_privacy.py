@@ -4,9 +4,13 @@ members and carers cannot use the team's side."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
-from tests.helpers import csrf_token, submit, text
+from sharon.extensions import db
+from sharon.models import ModerationItem
+from tests.helpers import PASSWORD, csrf_token, submit, text
 from tests.inbox.conftest import client_for, messages, only_conversation, write_to_team
+from tests.mydata.conftest import delete_account
 
 
 def test_another_member_cannot_read_or_write_in_a_conversation(app, people):
@@ -49,10 +53,13 @@ def test_members_and_carers_find_ask_the_team_on_every_page(app, people, usernam
     client = client_for(app, username)
     for url in ("/library/", "/forums/", "/account/"):
         html = client.get(url).get_data(as_text=True)
-        assert '<a href="/ask-the-team/">Ask the team</a>' in html
+        assert ('<a class="nhsuk-header__navigation-link" href="/ask-the-team/">Ask the team</a>'
+                in html)
         assert 'id="live-notices"' in html and 'aria-live="polite"' in html
     current = client.get("/ask-the-team/").get_data(as_text=True)
-    assert '<a href="/ask-the-team/" aria-current="page">Ask the team</a>' in current
+    assert ('<a class="nhsuk-header__navigation-link" href="/ask-the-team/" aria-current="page">'
+            '<strong class="nhsuk-header__navigation-item-current-fallback">Ask the team'
+            '</strong></a>' in current)
 
 
 def test_the_team_has_no_members_pages_and_no_header_link(app, people):
@@ -75,3 +82,20 @@ def test_an_admin_may_answer(app, people):
     sent = submit(boss, f"/ask-the-team/{conversation.id}/answer", {"body": "Hello"},
                   page=f"/ask-the-team/{conversation.id}")
     assert sent.status_code == 303 and messages()[-1].from_team
+
+
+def test_deleting_the_account_takes_the_words_of_their_messages_out_of_the_queue(app, people):
+    """The team's record stays (that someone wrote, what was done), but not what they wrote:
+    it may be what they chose to share from their staying-well plan."""
+    river = client_for(app, "river")
+    write_to_team(river, body="RIVER-WORDS my check-ins have been low")
+    write_to_team(river, subject="Another", body="RIVER-MORE and I want to die")  # a risk flag
+    write_to_team(client_for(app, "sky"), body="SKY-WORDS stays")
+    items = db.session.scalars(sa.select(ModerationItem)).all()
+    assert {i.kind for i in items} >= {"conversation", "risk"}
+    assert delete_account(river, "river", PASSWORD).status_code == 303
+    db.session.expire_all()
+    left = db.session.scalars(sa.select(ModerationItem)).all()
+    assert len(left) == len(items)  # the items stay, for the team's record
+    words = " ".join(i.excerpt + i.detail + i.reason for i in left)
+    assert "RIVER-" not in words and "SKY-WORDS stays" in words

@@ -208,8 +208,9 @@ def test_a_risk_flag_waiting_past_its_time_while_the_team_is_on_duty_stands_out(
     assert "Overdue" not in _queue(client)
 
 
-def test_the_wall_watcher_raises_the_overdue_alert_while_the_team_is_on_duty(
+def test_the_scheduler_raises_the_overdue_alert_while_the_team_is_on_duty(
         app, people, space, open_clock, wall_client):
+    from sharon.infra import scheduler
     from sharon.wall.watcher import Watcher
 
     _risk(app, space, "I am worried my son will hurt himself")  # high: within 15 minutes
@@ -219,13 +220,17 @@ def test_the_wall_watcher_raises_the_overdue_alert_while_the_team_is_on_duty(
     lee.events("alert")
     watcher = Watcher(app)
     watcher.tick()
+    assert "overdue-risk-alerts" in scheduler.run_due(app)
     assert lee.events("alert") == []  # not yet past its time
     open_clock.advance(minutes=16)
-    watcher.tick()  # renews the peer's duty (their Wall is open), then looks
+    watcher.tick()  # renews the peer's duty (their Wall is open)
+    assert "overdue-risk-alerts" in scheduler.run_due(app)  # then the scheduler looks
     (alert,) = lee.events("alert")
     assert alert["title"] == "Overdue: a high risk flag in the forums has waited 16 minutes"
+    open_clock.advance(seconds=15)
     watcher.tick()
-    assert lee.events("alert") == []
+    assert "overdue-risk-alerts" in scheduler.run_due(app)
+    assert lee.events("alert") == []  # once
 
 
 @pytest.mark.parametrize("role", ["member", "carer"])

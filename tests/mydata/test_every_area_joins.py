@@ -30,7 +30,8 @@ def test_no_table_is_both_exported_and_kept_for_the_team_and_none_is_stale(app):
 
 
 def test_every_area_registered_from_the_app_factory_exports_something(app, make_user):
-    assert set(AREAS) == {"account", "forums", "library", "wall", "inbox", "sanctions"}
+    assert set(AREAS) == {"account", "forums", "library", "wall", "inbox", "sanctions",
+                          "staying_well"}
     member = make_user(username="river")
     for area in AREAS.values():
         names = [name for name, _rows in area.export(member)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sharon.config import ROOT
-from tests.helpers import sign_in, text
+from tests.helpers import csrf_token, sign_in, text
 
 PUBLIC = ["/", "/help/urgent", "/guidelines", "/privacy", "/accessibility", "/sign-in", "/join"]
 
@@ -40,7 +40,9 @@ def test_every_page_has_the_layout_and_a_way_to_urgent_help(client, path):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'href="/help/urgent">Need urgent help?</a>' in html
-    assert '<a class="skip-link" href="#main">' in html and '<main id="main"' in html
+    assert ('<a class="nhsuk-skip-link skip-link" data-module="nhsuk-skip-link" href="#main">'
+            in html)
+    assert '<main id="main"' in html
     assert re.search(r"<h1[^>]*>.+</h1>", html)
     assert '<html lang="en-GB">' in html
     assert 'name="viewport"' in html
@@ -111,9 +113,42 @@ def test_500_is_styled_and_hides_details(app, client):
 def test_nav_links_every_area(client):
     html = client.get("/").get_data(as_text=True)
     for href, label in (("/forums/", "Forums"), ("/library/", "Library"), ("/wall/", "The Wall")):
-        assert f'<a href="{href}">{label}</a>' in html
+        assert f'<a class="nhsuk-header__navigation-link" href="{href}">{label}</a>' in html
     assert "coming soon" not in html
 
 
 def test_health_check(client):
     assert client.get("/healthz").get_data(as_text=True) == "ok"
+
+
+def test_the_header_leads_everyone_to_their_own_staying_well_plan(client, make_user):
+    link = '<a class="nhsuk-header__navigation-link" href="/staying-well/">Staying well</a>'
+    for username, role, shown in (("river", "member", True), ("ash", "carer", True),
+                                  ("dr_lee", "clinician", True), ("boss", "admin", True)):
+        make_user(username=username, role=role)
+        sign_in(client, username)
+        assert (link in client.get("/forums/").get_data(as_text=True)) is shown, username
+        token = csrf_token(client.get("/").get_data(as_text=True))
+        client.post("/sign-out", data={"csrf_token": token})
+        assert link not in client.get("/guidelines").get_data(as_text=True)  # signed out
+
+
+def test_the_design_system_is_ours_to_serve_with_its_version_and_licence(client):
+    vendor = ROOT / "static" / "vendor" / "nhsuk-frontend"
+    assert re.fullmatch(r"\d+\.\d+\.\d+\n", (vendor / "VERSION").read_text())
+    assert "MIT License" in (vendor / "LICENSE").read_text()
+    html = client.get("/").get_data(as_text=True)
+    for asset in ("vendor/nhsuk-frontend/nhsuk-frontend.min.css", "js/nhsuk-init.js",
+                  "js/enhance.js"):
+        assert f"/static/{asset}" in html
+        with client.get(f"/static/{asset}") as response:
+            assert response.status_code == 200
+    with client.get("/static/vendor/nhsuk-frontend/nhsuk-frontend.min.css") as response:
+        css = response.get_data(as_text=True)
+    # No web font from a CDN, and the icons it names are served from beside it.
+    assert "://" not in css and "Frutiger" not in css and "font-family:arial" in css
+    for icon in set(re.findall(r'url\("(assets/images/[^"]+)"\)', css)):
+        with client.get(f"/static/vendor/nhsuk-frontend/{icon}") as response:
+            assert response.status_code == 200, icon
+    with client.get("/static/js/nhsuk-init.js") as response:
+        assert "../vendor/nhsuk-frontend/nhsuk-frontend.min.js" in response.get_data(as_text=True)
