@@ -9,11 +9,14 @@ word found in about a third of all posts, a selective word, and a later results 
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import re
 import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import requests
 
@@ -25,6 +28,18 @@ from bench.servers import serve, sign_in_cookie  # noqa: E402
 QUERIES = [("common word (1/3 of posts)", "walk", 1), ("selective word", "zephyr", 1),
            ("common word, page 3", "walk", 3), ("two words", "walk sister", 1),
            ("phrase", '"breathing exercise"', 1)]
+
+
+def results_page(session: requests.Session, base: str, q: str, page: int) -> str:
+    """The address of the `page`th page of results, found as a person would: results are
+    paged by keyset, so by following "More results" (rel="next") from the first."""
+    url = f"{base}/forums/search?" + urlencode({"q": q})
+    for _ in range(page - 1):
+        found = re.search(r'<a [^>]*href="([^"]+)"[^>]*rel="next"', session.get(url).text)
+        if found is None:
+            raise RuntimeError(f"fewer than {page} pages of results for {q!r}")
+        url = base + html.unescape(found.group(1))
+    return url
 
 
 def main() -> None:
@@ -44,10 +59,11 @@ def main() -> None:
         print(f"Search latency, {url.split('://')[0]}, {args.requests} sequential requests each")
         print(f"{'query':<30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
         for name, q, page in QUERIES:
+            url = results_page(session, base, q, page)
             timings = []
             for i in range(args.requests + 5):
                 started = time.perf_counter()
-                response = session.get(f"{base}/forums/search", params={"q": q, "page": page})
+                response = session.get(url)
                 response.raise_for_status()
                 if i >= 5:  # the first few warm caches
                     timings.append((time.perf_counter() - started) * 1000)

@@ -66,7 +66,10 @@ def fresh(url: str) -> None:
         engine.dispose()
 
 
-def seed(url: str) -> dict[str, float]:
+def seed(url: str, posts: int = POSTS) -> dict[str, float]:
+    """Seed `posts` posts (threads of 5-35 posts, averaging 20, so posts // 20 threads)."""
+    global POSTS, THREADS
+    POSTS, THREADS = posts, max(CATEGORIES, posts // 20)
     os.environ["SHARON_DATABASE_URL"] = url
     os.environ.setdefault("SHARON_ASYNC_MODE", "threading")
     os.environ.setdefault("SHARON_SECRET_KEY", "bench")
@@ -105,12 +108,15 @@ def seed(url: str) -> dict[str, float]:
 
         sizes = [rng.randint(5, 35) for _ in range(THREADS)]
         # Nudge the sizes so that they add up to exactly POSTS.
-        while sum(sizes) != POSTS:
+        total = sum(sizes)
+        while total != POSTS:
             i = rng.randrange(THREADS)
-            if sum(sizes) > POSTS and sizes[i] > 5:
+            if total > POSTS and sizes[i] > 5:
                 sizes[i] -= 1
-            elif sum(sizes) < POSTS and sizes[i] < 35:
+                total -= 1
+            elif total < POSTS and sizes[i] < 35:
                 sizes[i] += 1
+                total += 1
         rare = set(rng.sample(range(POSTS), 24))
         threads, posts, post_id = [], [], 0
         for t in range(THREADS):
@@ -161,9 +167,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default=database_url(), help="database URL")
+    parser.add_argument("--posts", type=int, default=POSTS, help="how many posts (100000)")
     args = parser.parse_args()
     fresh(args.url)
-    timings = seed(args.url)
+    timings = seed(args.url, args.posts)
     print(f"seeded {USERS:,} users, {CATEGORIES} categories, {THREADS:,} threads, "
           f"{POSTS:,} posts into {args.url}")
     for step, seconds in timings.items():

@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_security(app)
     configure_errorhandlers(app)
     configure_templates(app)
+    configure_jobs(app)
     configure_cli(app)
     return app
 
@@ -147,6 +148,9 @@ def configure_blueprints(app: Flask) -> None:
     from sharon.pages.views import bp as pages_bp
     from sharon.sanctions import mydata as sanction_data
     from sharon.sanctions.views import bp as sanctions_bp
+    from sharon.staying_well import dashboard as staying_well_dashboard
+    from sharon.staying_well import mydata as staying_well_data
+    from sharon.staying_well.views import bp as staying_well_bp
     from sharon.wall import mydata as wall_data
     from sharon.wall import subjects as wall_subjects
     from sharon.wall.views import bp as wall_bp
@@ -154,11 +158,13 @@ def configure_blueprints(app: Flask) -> None:
     forum_subjects.register()
     wall_subjects.register()
     inbox_subjects.register()
+    staying_well_dashboard.register()
     for area_data in (account_data, forum_data, library_data, wall_data, inbox_data,
-                      sanction_data):
+                      sanction_data, staying_well_data):
         area_data.register()
     for blueprint in (pages_bp, auth_bp, account_bp, invitations_bp, admin_bp, forums_bp,
-                      library_bp, wall_bp, moderation_bp, inbox_bp, sanctions_bp, mydata_bp):
+                      library_bp, wall_bp, moderation_bp, inbox_bp, sanctions_bp, mydata_bp,
+                      staying_well_bp):
         app.register_blueprint(blueprint)
 
 
@@ -185,6 +191,14 @@ def configure_templates(app: Flask) -> None:
     templating.init_app(app)
     templating.HEADER_COUNTS.update(unread=unread_notifications,
                                     urgent=lambda _user: alerts.urgent_count())
+
+
+def configure_jobs(app: Flask) -> None:
+    """Each area's timed work, registered with the scheduler (sharon/infra/scheduler.py),
+    which the serving process starts (wsgi.py)."""
+    from sharon.moderation import jobs as moderation_jobs  # noqa: F401
+    from sharon.sanctions import jobs as sanction_jobs  # noqa: F401
+    from sharon.staying_well import jobs as staying_well_jobs  # noqa: F401
 
 
 def configure_cli(app: Flask) -> None:

@@ -2,7 +2,8 @@
 
 The index is kept in step by the database (triggers or a generated column, made
 in the migrations); visibility is decided at query time, so hiding, deleting or
-moving something changes results at once. Results are always paginated.
+moving something changes results at once. Results are paged by keyset, and only the
+newest CANDIDATE_CAP matches are ranked, so a word found everywhere stays fast.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from markupsafe import Markup, escape
 from sharon.content import clean_text
 from sharon.extensions import db
 from sharon.forums import visibility
+from sharon.infra import keyset
 from sharon.models import Category, Post, PostStatus, Thread, User
 
 START, STOP = "\x02", "\x03"
@@ -63,11 +65,21 @@ class Hit:
     snippet: Markup
 
 
+# Ranking costs per match, and a word in a third of all posts matches hundreds of
+# thousands: so only the newest CANDIDATE_CAP matches (an index walk, newest first, that
+# stops there) are ranked, and the page says so when there were more.
+CANDIDATE_CAP = 1_000
+PER_PAGE = 20
+RESULT_KEY = (float, int)  # rank, post id: a results page's token (sharon.infra.keyset)
+
+
 @dataclass(frozen=True)
 class Results:
     hits: list[Hit]
-    page: int
-    has_next: bool
+    newer: str | None  # token for "Previous results" (?before=)
+    older: str | None  # token for "More results" (?after=)
+    limited: bool  # more posts matched than the newest `cap`, which alone were ranked
+    cap: int
 
 
 def _visible(user: User) -> list[sa.ColumnElement[bool]]:
@@ -80,35 +92,42 @@ def _visible(user: User) -> list[sa.ColumnElement[bool]]:
     ]
 
 
-def search_posts(user: User, text: str, page: int = 1, per_page: int = 20) -> Results:
-    """Posts this person may read that match the words, most relevant first."""
+def search_posts(user: User, text: str, cursor: keyset.Cursor | None = None,
+                 per_page: int | None = None) -> Results:
+    """Posts (and thread titles) this person may read that match the words, the most
+    relevant first among the newest CANDIDATE_CAP matches, a page at a time by keyset
+    on (rank, id)."""
+    cap, per_page = CANDIDATE_CAP, per_page or PER_PAGE
+    cursor = cursor or keyset.Cursor()
     text = clean_text(text).strip()[:200]
-    page = max(1, min(page, 50))
-    if not text:
-        return Results([], page, False)
     postgres = db.engine.dialect.name == "postgresql"
-    query = text if postgres else fts5_query(text)
+    query = (text if postgres else fts5_query(text)) if text else None
     if not query:
-        return Results([], page, False)
-    wanted = page * per_page + 1
-    # Rank the matches on the index alone, then check who may see the best of them. A
-    # word found in a third of all posts then costs one pass of the ranking, not a join
-    # per match. If too many of the best were out of sight, look further.
-    candidates = max(MIN_CANDIDATES, wanted * 3)
-    while True:
-        rows = (_postgres if postgres else _sqlite)(user, query, candidates, page, per_page)
-        if len(rows) > per_page or candidates >= MAX_CANDIDATES or \
-                _match_count(query, postgres, candidates) < candidates:
-            break
-        candidates *= 4
+        return Results([], None, None, False, cap)
+    best = _candidates(query, postgres, cap)
+    if cursor.before is not None:
+        rows = _page(user, query, postgres, best, cursor.before, newer=True, per_page=per_page)
+        if len(rows) > per_page:
+            rows = rows[:per_page][::-1]
+            return _results(rows, True, True, query, postgres, cap)
+        cursor = keyset.Cursor()  # back at the top: show the first page, full
+    rows = _page(user, query, postgres, best, cursor.after, newer=False, per_page=per_page)
+    if not rows and cursor.after is not None:
+        cursor = keyset.Cursor()
+        rows = _page(user, query, postgres, best, None, newer=False, per_page=per_page)
+    return _results(rows[:per_page], cursor.after is not None, len(rows) > per_page, query,
+                    postgres, cap)
+
+
+def _results(rows: list[sa.Row], newer: bool, older: bool, query: str, postgres: bool,
+             cap: int) -> Results:  # type: ignore[type-arg]
     hits = [Hit(post_id=r.id, thread_id=r.thread_id, thread_title=r.title, number=r.number,
                 category_name=r.category_name, author=r.username, created_at=r.created_at,
-                snippet=highlight(r.snippet or "")) for r in rows[:per_page]]
-    return Results(hits, page, len(rows) > per_page)
-
-
-MIN_CANDIDATES = 200
-MAX_CANDIDATES = 1_000_000
+                snippet=highlight(r.snippet or "")) for r in rows]
+    return Results(
+        hits, keyset.encode("search", (rows[0].rank, rows[0].id)) if rows and newer else None,
+        keyset.encode("search", (rows[-1].rank, rows[-1].id)) if rows and older else None,
+        _match_count(query, postgres, cap + 1) > cap, cap)
 
 
 def _match_count(query: str, postgres: bool, at_most: int) -> int:
@@ -116,11 +135,31 @@ def _match_count(query: str, postgres: bool, at_most: int) -> int:
     if postgres:
         inner = sa.select(Post.id).where(
             sa.literal_column("posts.search_vector").op("@@")(
-                sa.func.websearch_to_tsquery("english", query))).limit(at_most)
+                sa.func.websearch_to_tsquery("english", query)),
+            Post.status == PostStatus.VISIBLE).limit(at_most)
     else:
         inner = sa.select(sa.literal_column("rowid")).select_from(sa.table("posts_fts")).where(
             sa.literal_column("posts_fts").op("MATCH")(query)).limit(at_most)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(inner.subquery()))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(inner.subquery())) or 0
+
+
+def _candidates(query: str, postgres: bool, cap: int) -> sa.Subquery:
+    """The newest `cap` matches and their rank (higher is better), from the index alone:
+    newest first is the index's own order on SQLite (FTS5 rowids) and a walk back along
+    the primary key on PostgreSQL, so a common word stops after `cap` matches."""
+    if postgres:
+        # websearch_to_tsquery accepts anything a person types (quotes, -, or) without error.
+        tsquery = sa.func.websearch_to_tsquery("english", query)
+        vector = sa.literal_column("posts.search_vector")
+        # float8, so a rank read back and sent in a page link compares equal to itself.
+        rank = sa.cast(sa.func.ts_rank_cd(vector, tsquery), sa.Float(53))
+        return sa.select(Post.id.label("id"), rank.label("rank")) \
+            .where(vector.op("@@")(tsquery), Post.status == PostStatus.VISIBLE) \
+            .order_by(Post.id.desc()).limit(cap).subquery("best")
+    fts, rowid = sa.literal_column("posts_fts"), sa.literal_column("posts_fts.rowid")
+    return sa.select(rowid.label("id"), (-sa.func.bm25(fts, 4.0, 1.0)).label("rank")) \
+        .select_from(sa.table("posts_fts")).where(fts.op("MATCH")(query)) \
+        .order_by(rowid.desc()).limit(cap).subquery("best")
 
 
 def _columns() -> list[sa.ColumnElement]:  # type: ignore[type-arg]
@@ -134,46 +173,38 @@ def _joined(select: sa.Select) -> sa.Select:  # type: ignore[type-arg]
             .outerjoin(User, User.id == Post.author_id))
 
 
-def _sqlite(user: User, query: str, candidates: int, page: int,
-            per_page: int) -> list[sa.Row]:  # type: ignore[type-arg]
-    fts = sa.literal_column("posts_fts")
-    rowid = sa.literal_column("posts_fts.rowid")
-    best = sa.select(rowid.label("id"), sa.func.bm25(fts, 4.0, 1.0).label("rank")) \
-        .select_from(sa.table("posts_fts")).where(fts.op("MATCH")(query)) \
-        .order_by(sa.text("rank")).limit(candidates).subquery()
+def _page(user: User, query: str, postgres: bool, best: sa.Subquery, key: tuple | None,
+          newer: bool, per_page: int) -> list[sa.Row]:  # type: ignore[type-arg]
+    """Up to per_page + 1 visible candidates past `key`, best first (or, for `newer`, the
+    ones just before it, nearest first), each with its snippet."""
+    row = sa.tuple_(best.c.rank, Post.id)
+    order = [best.c.rank.asc(), Post.id.asc()] if newer else \
+        [best.c.rank.desc(), Post.id.desc()]
     ranked = _joined(sa.select(*_columns(), best.c.rank).select_from(best)
-                     .join(Post, Post.id == best.c.id)) \
-        .where(*_visible(user)).order_by(best.c.rank, Post.id.desc()) \
-        .limit(per_page + 1).offset((page - 1) * per_page).subquery()
-    # Snippets are costly: make them for this page's rows only, not for every match.
-    snippet = sa.func.snippet(fts, -1, START, STOP, "…", 24).label("snippet")
-    stmt = sa.select(ranked.c.id, ranked.c.thread_id, ranked.c.number, ranked.c.created_at,
-                     ranked.c.title, ranked.c.category_name, ranked.c.username, snippet) \
-        .select_from(sa.table("posts_fts")).join(ranked, ranked.c.id == rowid) \
-        .where(fts.op("MATCH")(query)).order_by(ranked.c.rank, ranked.c.id.desc())
-    return list(db.session.execute(stmt))
-
-
-def _postgres(user: User, text: str, candidates: int, page: int,
-              per_page: int) -> list[sa.Row]:  # type: ignore[type-arg]
-    # websearch_to_tsquery accepts anything a person types (quotes, -, or) without error.
-    tsquery = sa.func.websearch_to_tsquery("english", text)
-    vector = sa.literal_column("posts.search_vector")
-    best = sa.select(Post.id, sa.func.ts_rank_cd(vector, tsquery).label("rank")) \
-        .where(vector.op("@@")(tsquery), Post.status == PostStatus.VISIBLE) \
-        .order_by(sa.desc("rank")).limit(candidates).subquery()
-    ranked = _joined(sa.select(*_columns(), Post.body_text, Post.search_title, best.c.rank)
-                     .select_from(best).join(Post, Post.id == best.c.id)) \
-        .where(*_visible(user)).order_by(best.c.rank.desc(), Post.id.desc()) \
-        .limit(per_page + 1).offset((page - 1) * per_page).subquery()
-    # Headlines are costly: make them for this page's rows only.
-    options = f"StartSel={START},StopSel={STOP},MaxWords=35,MinWords=15,MaxFragments=1"
-    snippet = sa.func.ts_headline(
-        "english", ranked.c.search_title + " " + ranked.c.body_text, tsquery, options
-    ).label("snippet")
-    stmt = sa.select(ranked.c.id, ranked.c.thread_id, ranked.c.number, ranked.c.created_at,
-                     ranked.c.title, ranked.c.category_name, ranked.c.username, snippet) \
-        .order_by(ranked.c.rank.desc(), ranked.c.id.desc())
+                     .join(Post, Post.id == best.c.id)).where(*_visible(user))
+    if key is not None:
+        at = sa.tuple_(sa.literal(key[0], sa.Float(53)), sa.literal(key[1], sa.Integer))
+        ranked = ranked.where(row > at if newer else row < at)
+    ranked = ranked.order_by(*order).limit(per_page + 1).subquery("ranked")
+    outer = [ranked.c.rank.asc(), ranked.c.id.asc()] if newer else \
+        [ranked.c.rank.desc(), ranked.c.id.desc()]
+    columns = [ranked.c.id, ranked.c.thread_id, ranked.c.number, ranked.c.created_at,
+               ranked.c.title, ranked.c.category_name, ranked.c.username, ranked.c.rank]
+    if postgres:
+        # Headlines are costly: make them for this page's rows only.
+        options = f"StartSel={START},StopSel={STOP},MaxWords=35,MinWords=15,MaxFragments=1"
+        text = sa.select(Post.search_title + " " + Post.body_text) \
+            .where(Post.id == ranked.c.id).scalar_subquery()
+        snippet = sa.func.ts_headline(
+            "english", text, sa.func.websearch_to_tsquery("english", query), options)
+        stmt = sa.select(*columns, snippet.label("snippet")).order_by(*outer)
+    else:
+        # Snippets are costly: make them for this page's rows only, not for every match.
+        fts, rowid = sa.literal_column("posts_fts"), sa.literal_column("posts_fts.rowid")
+        snippet = sa.func.snippet(fts, -1, START, STOP, "…", 24)
+        stmt = sa.select(*columns, snippet.label("snippet")) \
+            .select_from(sa.table("posts_fts")).join(ranked, ranked.c.id == rowid) \
+            .where(fts.op("MATCH")(query)).order_by(*outer)
     return list(db.session.execute(stmt))
 
 

@@ -49,3 +49,11 @@ def text(response: TestResponse) -> str:
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def pager_link(response: TestResponse, rel: str) -> str | None:
+    """The href of the page's "Newer" (rel="prev") or "Older" (rel="next") link, as a
+    person would follow it without JavaScript; None when there is none."""
+    match = re.search(r'<a [^>]*href="([^"]+)"[^>]*rel="' + rel + '"',
+                      response.get_data(as_text=True))
+    return html_lib.unescape(match.group(1)) if match else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
@@ -17,12 +18,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from sharon.extensions import db
 from sharon.forums import visibility
-from sharon.infra import clock
+from sharon.infra import clock, keyset, templating
 from sharon.models import (
     Category,
     Conversation,
     MutedWord,
     Notification,
+    PageVersion,
     Post,
     PostRevision,
     Reaction,
@@ -73,18 +75,22 @@ class ThreadRow:
     first_unread_number: int | None
 
 
-def thread_listing(user: User, category: Category, page: int) -> tuple[list[ThreadRow], Page]:
-    """One page of a category's threads this person may read, pinned first."""
-    where = [Thread.category_id == category.id, visibility.thread_clause(user)]
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Thread).where(*where))
-    pages = _page_count(total, THREADS_PER_PAGE)
-    page = min(max(1, page), pages)
-    threads = list(db.session.scalars(
-        sa.select(Thread)
-        .options(so.joinedload(Thread.author), so.joinedload(Thread.last_author))
-        .where(*where)
-        .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
-        .limit(THREADS_PER_PAGE).offset((page - 1) * THREADS_PER_PAGE)))
+THREAD_KEY = (bool, datetime, int)  # pinned, last_activity_at, id: a category page's token
+
+
+def thread_listing(user: User, category: Category,
+                   cursor: keyset.Cursor) -> keyset.Window[ThreadRow]:
+    """One page of a category's threads this person may read, pinned first, then the
+    most recently active: by keyset on ix_threads_listing, so the last page costs what
+    the first does (no count, no OFFSET)."""
+    stmt = (sa.select(Thread)
+            .options(so.joinedload(Thread.author), so.joinedload(Thread.last_author))
+            .where(Thread.category_id == category.id, visibility.thread_clause(user)))
+    window = keyset.keyset_window(
+        lambda s: db.session.scalars(s).all(), stmt,
+        [Thread.pinned, Thread.last_activity_at, Thread.id],
+        lambda t: (t.pinned, t.last_activity_at, t.id), "category", cursor, THREADS_PER_PAGE)
+    threads = window.items
     reads = dict(db.session.execute(
         sa.select(ThreadRead.thread_id, ThreadRead.last_read_number).where(
             ThreadRead.user_id == user.id, ThreadRead.thread_id.in_([t.id for t in threads]))
@@ -100,7 +106,7 @@ def thread_listing(user: User, category: Category, page: int) -> tuple[list[Thre
             unread = thread.last_number > read
             first = read + 1 if unread else None
         rows.append(ThreadRow(thread, unread, first))
-    return rows, Page(page, pages)
+    return keyset.Window(rows, window.newer, window.older)
 
 
 class PostRow(NamedTuple):
@@ -130,80 +136,180 @@ def _compile_muted(terms: list[str]) -> re.Pattern[str] | None:
 
 
 _posts, _users, _reactions = Post.__table__, User.__table__, Reaction.__table__
+_threads, _follows, _reads = Thread.__table__, ThreadFollow.__table__, ThreadRead.__table__
+_muted = MutedWord.__table__
+# Muted terms travel as one string: the unit separator is a control character, which
+# clean_text keeps out of every term.
+_TERMS_SEPARATOR = "\x1f"
+
+
+def _muted_terms(user_id: sa.BindParameter[int], dialect: str) -> sa.ScalarSelect[str]:
+    """The reader's muted words as one string (NULL when none), in either dialect."""
+    aggregate = (sa.func.string_agg if dialect == "postgresql" else sa.func.group_concat)(
+        _muted.c.term, sa.literal(_TERMS_SEPARATOR))
+    return sa.select(aggregate).where(_muted.c.user_id == user_id).scalar_subquery()
+
+
+def _split_terms(terms: str | None) -> list[str]:
+    return sorted(terms.split(_TERMS_SEPARATOR)) if terms else []
+
+
+class ThreadPage(NamedTuple):
+    """The thread a page shows, read with what its ETag is made of (thread_page)."""
+
+    thread: Thread
+    people: int  # page_versions "people": authors' names and labels
+    following: bool
+    muted: tuple[str, ...]
+    categories: int  # for the team: their "Move to category" list changes with any category
 
 
 @cache
-def _thread_statements(moderator: bool) -> tuple[sa.Select, sa.Select, sa.Select]:
-    """The thread page's statements, built once: (reader's state, posts, reactions).
+def _thread_page_statement(kind: visibility.Reader, dialect: str) -> sa.Select:
+    """The thread with its category, only if this kind of reader may see it, the
+    versions of all the page shows beside the posts, and the header's unread count: one
+    statement, built once."""
+    user_id, thread_id = sa.bindparam("user_id"), sa.bindparam("thread_id")
+    categories = (sa.select(sa.func.count() + sa.func.coalesce(sa.func.sum(Category.version), 0))
+                  .scalar_subquery() if kind.moderator else sa.literal(0))
+    return (
+        sa.select(
+            Thread,
+            sa.select(PageVersion.version).where(PageVersion.name == "people")
+            .scalar_subquery(),
+            sa.exists().where(_follows.c.user_id == user_id, _follows.c.thread_id == Thread.id),
+            _muted_terms(user_id, dialect),
+            categories,
+            # The header's unread count, the same statement as on every page.
+            _unread_statement(kind).scalar_subquery())
+        .join(Thread.category).options(so.contains_eager(Thread.category))
+        .where(Thread.id == thread_id,
+               visibility.category_rule(kind, user_id,
+                                        sa.bindparam("audiences", expanding=True)),
+               visibility.thread_rule(kind.moderator, user_id)))
+
+
+@cache
+def _category_versions_statement() -> sa.Select:
+    """What a category page shows beside its threads' rows: authors' names and labels,
+    and how far this reader has read each of its threads ("New posts")."""
+    user_id, category_id = sa.bindparam("user_id"), sa.bindparam("category_id")
+    reads = (sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(_reads.c.last_read_number), 0))
+             .select_from(_reads.join(_threads, _threads.c.id == _reads.c.thread_id))
+             .where(_reads.c.user_id == user_id, _threads.c.category_id == category_id)
+             .subquery())
+    return sa.select(sa.select(PageVersion.version).where(PageVersion.name == "people")
+                     .scalar_subquery(), reads)
+
+
+def category_versions(user: User, category: Category) -> tuple[int, ...]:
+    """The versions a category page's ETag needs beside category.version: one statement."""
+    return tuple(db.session.connection().execute(
+        _category_versions_statement(), {"user_id": user.id, "category_id": category.id}).one())
+
+
+def thread_page(user: User, thread_id: int) -> ThreadPage | None:
+    """The thread for its page, if this person may read it (the same rules as
+    services.thread_for, in SQL), with the versions its ETag needs and the header's
+    unread count: one statement."""
+    conn = db.session.connection()
+    stmt = _thread_page_statement(visibility.reader(user), conn.dialect.name)
+    # populate_existing: the version must be today's even if this session met the thread.
+    row = db.session.execute(stmt, {"user_id": user.id, "thread_id": thread_id,
+                                    "audiences": visibility.audiences_for(user)},
+                             execution_options={"populate_existing": True}).one_or_none()
+    if row is None:
+        return None
+    thread, people, following, muted, categories, unread = row
+    templating.know_unread(unread)
+    return ThreadPage(thread, people or 0, bool(following), tuple(_split_terms(muted)),
+                      categories or 0)
+
+
+@cache
+def _thread_statement(moderator: bool, dialect: str) -> sa.Select:
+    """The thread page's one statement, built once: the reader's state (how many posts
+    they may see, whether they follow the thread, how far they have read, their muted
+    words), the page of posts with their authors, and each post's reactions (counts,
+    and which this reader pressed), as one row per post (one row with no post when the
+    page is empty).
 
     Plain Core rows, not ORM objects, and no statement built per request: this page is
     the forum's busiest, and building and loading cost far more than the SQL itself.
+    The page number is clamped in SQL, so an out-of-range page shows the last one.
     """
     user_id, thread_id = sa.bindparam("user_id"), sa.bindparam("thread_id")
     where = [_posts.c.thread_id == thread_id, visibility.post_rule(moderator, user_id)]
-    # One round trip for the reader's own state: how many posts they may see, whether
-    # they follow the thread, how far they have read, and the words they have muted.
+    total = sa.select(sa.func.count()).select_from(_posts).where(*where).scalar_subquery()
     state = sa.select(
-        sa.select(sa.func.count()).select_from(_posts).where(*where).scalar_subquery(),
-        sa.select(sa.literal(1)).where(ThreadFollow.user_id == user_id,
-                                       ThreadFollow.thread_id == thread_id)
-        .scalar_subquery(),
-        sa.select(ThreadRead.last_read_number).where(ThreadRead.user_id == user_id,
-                                                     ThreadRead.thread_id == thread_id)
-        .scalar_subquery(),
-        sa.select(sa.func.count()).select_from(MutedWord.__table__)
-        .where(MutedWord.user_id == user_id).scalar_subquery(),
-    )
+        total.label("total"),
+        sa.select(sa.literal(1)).where(_follows.c.user_id == user_id,
+                                       _follows.c.thread_id == thread_id)
+        .scalar_subquery().label("following"),
+        sa.select(_reads.c.last_read_number).where(_reads.c.user_id == user_id,
+                                                   _reads.c.thread_id == thread_id)
+        .scalar_subquery().label("read_up_to"),
+        _muted_terms(user_id, dialect).label("muted"),
+    ).cte("state")
+    pages = sa.case((state.c.total == 0, 1),
+                    else_=(state.c.total + POSTS_PER_PAGE - 1) // POSTS_PER_PAGE)
+    wanted = sa.bindparam("page", type_=sa.Integer)
+    number = sa.case((wanted < 1, 1), (wanted > pages, pages), else_=wanted)
+    page_number = sa.select(number).scalar_subquery()
     posts = (
         sa.select(_posts.c.id, _posts.c.number, _posts.c.status, _posts.c.status_reason,
-                  _posts.c.body_html, _posts.c.content_note, _posts.c.created_at,
-                  _posts.c.edited_at, _posts.c.author_id, _users.c.username, _users.c.role)
+                  _posts.c.body_html, _posts.c.body_text, _posts.c.content_note,
+                  _posts.c.created_at, _posts.c.edited_at, _posts.c.author_id,
+                  _users.c.username, _users.c.role)
         .select_from(_posts.outerjoin(_users, _users.c.id == _posts.c.author_id))
         .where(*where).order_by(_posts.c.number)
-        .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
-    reacted = sa.func.max(sa.case((_reactions.c.user_id == user_id, 1), else_=0))
-    reactions = (
-        sa.select(_reactions.c.post_id, _reactions.c.kind, sa.func.count(), reacted)
-        .where(_reactions.c.post_id.in_(sa.bindparam("post_ids", expanding=True)))
-        .group_by(_reactions.c.post_id, _reactions.c.kind))
-    return state, posts, reactions
+        .limit(POSTS_PER_PAGE).offset((page_number - 1) * POSTS_PER_PAGE)).cte("page")
+    kinds = []
+    for kind in REACTIONS:
+        kinds += [sa.func.sum(sa.case((_reactions.c.kind == kind, 1), else_=0)),
+                  sa.func.max(sa.case((sa.and_(_reactions.c.kind == kind,
+                                               _reactions.c.user_id == user_id), 1), else_=0))]
+    reactions = (sa.select(_reactions.c.post_id, *kinds)
+                 .where(_reactions.c.post_id.in_(sa.select(posts.c.id)))
+                 .group_by(_reactions.c.post_id)).cte("counts")
+    # The body's text only when the reader has muted words, and only of others' posts.
+    text = sa.case((sa.and_(state.c.muted.is_not(None),
+                            sa.or_(posts.c.author_id.is_(None), posts.c.author_id != user_id)),
+                    posts.c.body_text))
+    return (
+        sa.select(state.c.total, state.c.following, state.c.read_up_to, state.c.muted,
+                  page_number.label("page"), posts.c.id, posts.c.number, posts.c.status,
+                  posts.c.status_reason, posts.c.body_html, posts.c.content_note,
+                  posts.c.created_at, posts.c.edited_at, posts.c.author_id,
+                  posts.c.username, posts.c.role, text.label("text"),
+                  *[c for c in reactions.c if c.name != "post_id"])
+        .select_from(state.outerjoin(posts, sa.true())
+                     .outerjoin(reactions, reactions.c.post_id == posts.c.id))
+        .order_by(posts.c.number))
 
 
 def thread_view(user: User, thread: Thread, page: int) -> ThreadView:
-    """One page of a thread as this reader sees it: three small queries, whatever it
-    shows (two more when the reader has muted words)."""
+    """One page of a thread as this reader sees it: one statement, whatever it shows."""
     is_mod = can(user, Action.MODERATE)
-    state_stmt, posts_stmt, reactions_stmt = _thread_statements(is_mod)
     conn = db.session.connection()
-    params = {"user_id": user.id, "thread_id": thread.id}
-    total, following, read_up_to, muted_count = conn.execute(state_stmt, params).one()
-    pages = _page_count(total, POSTS_PER_PAGE)
-    page = min(max(1, page), pages)
-    rows = conn.execute(posts_stmt, {**params, "limit": POSTS_PER_PAGE,
-                                     "offset": (page - 1) * POSTS_PER_PAGE}).all()
-    kinds = list(REACTIONS)
-    counts: dict[int, list[int]] = {row.id: [0] * len(kinds) for row in rows}
-    pressed: dict[int, list[bool]] = {row.id: [False] * len(kinds) for row in rows}
-    if rows:
-        for post_id, kind, n, by_me in conn.execute(
-                reactions_stmt, {"user_id": user.id, "post_ids": list(counts)}):
-            if kind in REACTIONS:
-                counts[post_id][kinds.index(kind)] = n
-                pressed[post_id][kinds.index(kind)] = bool(by_me)
-    muted = None
-    if muted_count:
-        muted = _compile_muted(list(db.session.scalars(
-            sa.select(MutedWord.term).where(MutedWord.user_id == user.id))))
-        texts = dict(conn.execute(sa.select(_posts.c.id, _posts.c.body_text).where(
-            _posts.c.id.in_(list(counts)))).all()) if muted and rows else {}
+    rows = conn.execute(_thread_statement(is_mod, conn.dialect.name),
+                        {"user_id": user.id, "thread_id": thread.id, "page": page}).all()
+    first = rows[0]
+    pages = _page_count(first.total, POSTS_PER_PAGE)
+    muted = _compile_muted(_split_terms(first.muted))
+    width = 17  # the columns before the reactions' (see _thread_statement)
     posts = []
     for row in rows:
-        hit = muted.search(texts.get(row.id, "")) if muted and row.author_id != user.id \
-            else None
-        posts.append(PostRow(row, tuple(counts[row.id]), tuple(pressed[row.id]),
+        if row.id is None:  # no post on this page: the reader's state only
+            continue
+        reacted = row[width:]
+        hit = muted.search(row.text) if muted and row.text else None
+        posts.append(PostRow(row, tuple(int(n or 0) for n in reacted[0::2]),
+                             tuple(bool(p) for p in reacted[1::2]),
                              hit.group(0) if hit else None))
-    _advance_read_marker(user, thread, read_up_to, max((r.number for r in rows), default=0))
-    return ThreadView(thread, posts, Page(page, pages), following is not None)
+    _advance_read_marker(user, thread, first.read_up_to,
+                         max((p.row.number for p in posts), default=0))
+    return ThreadView(thread, posts, Page(first.page, pages), first.following is not None)
 
 
 def _advance_read_marker(user: User, thread: Thread, read_up_to: int | None,
@@ -273,10 +379,12 @@ def _notifications_visible(user: User) -> list[sa.ColumnElement[bool]]:
     left) disappear with their access."""
     visible = sa.select(Thread.id).join(Category, Category.id == Thread.category_id).where(
         visibility.category_clause(user), visibility.thread_clause(user))
-    # A reply from the team (Ask the team) is about the person's own conversation: it is
-    # theirs while it exists, and goes with it (ON DELETE CASCADE).
+    # A reply from the team (Ask the team) is about the person's own conversation, and the
+    # end of a sanction about the person: theirs while it exists, and goes with it (ON
+    # DELETE CASCADE).
     return [Notification.user_id == user.id,
-            sa.or_(Notification.thread_id.in_(visible), Notification.conversation_id.is_not(None))]
+            sa.or_(Notification.thread_id.in_(visible), Notification.conversation_id.is_not(None),
+                   Notification.sanction_id.is_not(None))]
 
 
 @cache
@@ -291,11 +399,13 @@ def _unread_statement(kind: visibility.Reader) -> sa.Select:
                visibility.category_rule(kind, user_id,
                                         sa.bindparam("audiences", expanding=True)),
                visibility.thread_rule(kind.moderator, user_id)))
-    # Replies from the team (Ask the team): still one statement, on the same index.
+    # Replies from the team (Ask the team) and sanctions ended: still one statement, on
+    # the same index.
     from_the_team = (
         sa.select(sa.func.count()).select_from(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None),
-               Notification.conversation_id.is_not(None)))
+               sa.or_(Notification.conversation_id.is_not(None),
+                      Notification.sanction_id.is_not(None))))
     return sa.select(about_threads.scalar_subquery() + from_the_team.scalar_subquery())
 
 
@@ -306,13 +416,21 @@ def unread_notifications(user: User) -> int:
         {"user_id": user.id, "audiences": visibility.audiences_for(user)}).scalar_one()
 
 
-def notifications(user: User, limit: int = 50) -> list[Notification]:
-    """This person's newest notifications."""
-    return list(db.session.scalars(
+NOTIFICATIONS_PER_PAGE = 50
+NOTIFICATION_KEY = (datetime, int)  # created_at, id: a notifications page's token
+
+
+def notifications(user: User, cursor: keyset.Cursor,
+                  per_page: int = NOTIFICATIONS_PER_PAGE) -> keyset.Window[Notification]:
+    """A page of this person's notifications, newest first, by keyset on
+    ix_notifications_user_created."""
+    return keyset.keyset_window(
+        lambda s: db.session.scalars(s).all(),
         sa.select(Notification)
         .options(so.joinedload(Notification.actor), so.joinedload(Notification.thread))
-        .where(*_notifications_visible(user))
-        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+        .where(*_notifications_visible(user)),
+        [Notification.created_at, Notification.id], lambda n: (n.created_at, n.id),
+        "notifications", cursor, per_page)
 
 
 def conversation_subjects(notifications: list[Notification]) -> dict[int, str]:

@@ -35,7 +35,7 @@ from sharon.forums.forms import (
     ReportForm,
     ThreadForm,
 )
-from sharon.infra import bounds, remembered
+from sharon.infra import bounds, etags, keyset, remembered
 from sharon.models import Category, Post, Thread
 from sharon.models.forums import THREAD_KIND_LABELS
 from sharon.moderation import services as moderation
@@ -123,15 +123,25 @@ def index() -> str:
 
 @bp.get("/c/<int:category_id>")
 @require(Action.READ_COMMUNITY)
-def category(category_id: int) -> str:
-    """One category's threads."""
+def category(category_id: int) -> tuple[str, int] | Response:
+    """One category's threads, a page at a time by keyset ("Newer" and "Older")."""
     try:
         category = services.category_for(current_user, category_id)
     except Refused:
         abort(404)
-    rows, page = queries.thread_listing(current_user, category, _page())
-    return render_template("forums/category.html", category=category, rows=rows, page=page,
-                           kinds=THREAD_KIND_LABELS)
+    if keyset.old_page_link():
+        return redirect(url_for("forums.category", category_id=category.id))
+    cursor, bad = keyset.cursor_args("category", queries.THREAD_KEY)
+    etag = None if bad else etags.for_page(
+        "category", category.id, category.version, *queries.category_versions(
+            current_user._get_current_object(), category), wall_duty.team_watch())
+    if (not_modified := etags.unchanged(etag)) is not None:
+        return not_modified
+    window = queries.thread_listing(current_user, category, cursor)
+    return etags.send(render_template(
+        "forums/category.html", category=category, window=window, first_page=cursor.first,
+        bad_link=keyset.BAD_LINK if bad else None, kinds=THREAD_KIND_LABELS), etag), \
+        400 if bad else 200
 
 
 @bp.route("/c/<int:category_id>/new", methods=["GET", "POST"])
@@ -178,20 +188,31 @@ def _thread(thread_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/t/<int:thread_id>")
 @require(Action.READ_COMMUNITY)
-def thread(thread_id: int) -> str:
-    """One page of a thread, with the reply box."""
-    thread = _thread(thread_id)
-    form = ReplyForm()
+def thread(thread_id: int) -> Response:
+    """One page of a thread, with the reply box; a 304 when the reader already has it."""
+    found = queries.thread_page(current_user._get_current_object(), thread_id)
+    if found is None:
+        abort(404)
+    thread, quote, etag = found.thread, None, None
     if request.args.get("quote"):
         quoted = bounds.id_arg("quote")
         if quoted is None:
             abort(404)
         try:
-            form.body.data = services.quote(services.post_for(current_user, quoted))
+            quote = services.quote(services.post_for(current_user, quoted))
         except Refused:
             abort(404)
+    else:  # a quote may come from any thread: that page is drawn every time
+        etag = etags.for_page("thread", thread.id, thread.version, thread.category.name,
+                              found.people, found.following, found.muted, found.categories,
+                              wall_duty.team_watch())
+        if (not_modified := etags.unchanged(etag)) is not None:
+            return not_modified
+    form = ReplyForm()
+    if quote is not None:
+        form.body.data = quote
     categories = queries.categories(current_user) if can(current_user, Action.MODERATE) else []
-    return _thread_page(thread, _page(), form, categories)
+    return etags.send(_thread_page(thread, _page(), form, categories), etag)
 
 
 class ReplyPiece(NamedTuple):
@@ -467,23 +488,32 @@ def moderate_thread(thread_id: int) -> Response:
 
 @bp.get("/search")
 @require(Action.READ_COMMUNITY)
-def search_page() -> str:
-    """Search posts and thread titles this person may read."""
+def search_page() -> tuple[str, int] | Response:
+    """Search posts, thread titles and the library, a page at a time by keyset."""
     text = text_arg("q", 200)
-    results = search.search_posts(current_user, text, _page()) if text.strip() else None
+    if keyset.old_page_link():
+        return redirect(url_for("forums.search_page", q=text))
+    cursor, bad = keyset.cursor_args("search", search.RESULT_KEY)
+    results = search.search_posts(current_user, text, cursor) if text.strip() else None
     # The library's matches come first on the first page: search covers both.
     resources = search.search_resources(current_user, text) \
-        if text.strip() and _page() == 1 else []
-    return render_template("forums/search.html", q=text, results=results, resources=resources)
+        if text.strip() and cursor.first else []
+    return render_template("forums/search.html", q=text, results=results, resources=resources,
+                           bad_link=keyset.BAD_LINK if bad else None), 400 if bad else 200
 
 
 @bp.get("/notifications")
 @require(Action.READ_COMMUNITY)
-def notifications() -> str:
-    """This person's notifications."""
-    found = queries.notifications(current_user)
-    return render_template("forums/notifications.html", notifications=found,
-                           subjects=queries.conversation_subjects(found), form=ButtonForm())
+def notifications() -> tuple[str, int] | Response:
+    """This person's notifications, newest first, a page at a time by keyset."""
+    if keyset.old_page_link():
+        return redirect(url_for("forums.notifications"))
+    cursor, bad = keyset.cursor_args("notifications", queries.NOTIFICATION_KEY)
+    window = queries.notifications(current_user, cursor)
+    return render_template("forums/notifications.html", notifications=window.items,
+                           window=window, bad_link=keyset.BAD_LINK if bad else None,
+                           subjects=queries.conversation_subjects(window.items),
+                           form=ButtonForm()), 400 if bad else 200
 
 
 @bp.post("/notifications/read")
@@ -512,6 +542,8 @@ def open_notification(notification_id: int) -> Response:
                                 conversation_id=notification.conversation_id))
     if notification.post_id:
         return redirect(url_for("forums.post", post_id=notification.post_id))
+    if notification.sanction_id:  # a mute or suspension ended: back to the forums
+        return redirect(url_for("forums.index"))
     return redirect(url_for("forums.notifications"))
 
 

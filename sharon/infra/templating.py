@@ -85,6 +85,7 @@ class Header(NamedTuple):
     people: bool = False
     urgent: int = 0  # open urgent items, for the moderating team
     ask_team: bool = False  # members and carers: "Ask the team", and live notices
+    staying_well: bool = False  # members and carers: their private staying-well plan
 
 
 # Counts areas show in the header, registered by the app factory so that this module
@@ -107,15 +108,35 @@ def header_key() -> Header:
         return Header(area, signed_in=False)
     team = can(user, Action.VIEW_MODERATION_QUEUE)
     unread, urgent = HEADER_COUNTS.get("unread"), HEADER_COUNTS.get("urgent")
+    known = getattr(request, "_sharon_unread", None)  # see know_unread
+    if known is not None:
+        unread = lambda _user: known  # noqa: E731
     return Header(area, True, user.username, unread(user) if unread else 0, team,
                   can(user, Action.ISSUE_INVITATIONS), can(user, Action.VIEW_PRIVATE_DETAILS),
-                  urgent(user) if team and urgent else 0, can(user, Action.ASK_THE_TEAM))
+                  urgent(user) if team and urgent else 0, can(user, Action.ASK_THE_TEAM),
+                  can(user, Action.KEEP_A_STAYING_WELL_PLAN))
+
+
+def know_unread(count: int) -> None:
+    """The reader's unread count, already read with the page's own statement (the thread
+    page's, forums/queries.thread_page): the header uses it instead of asking again."""
+    request._sharon_unread = count  # type: ignore[attr-defined]
+
+
+def request_header() -> Header:
+    """header_key(), worked out once per request: a page's ETag (sharon/infra/etags.py)
+    and its header share one unread count."""
+    # On the request, not on flask.g: an app context (and its g) may outlive a request.
+    header = getattr(request, "_sharon_header", None)
+    if header is None:
+        header = request._sharon_header = header_key()  # type: ignore[attr-defined]
+    return header
 
 
 def site_header() -> Markup:
     """The header on every page, and for someone signed in the form its "Sign out"
     button submits, which holds their token and so is never remembered."""
-    header = header_key()
+    header = request_header()
     html = remembered.render(HEADER, header)
     if header.signed_in:
         html += get_template_attribute("_header.html", "sign_out_form")()

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sharon.content import clean_text, render_markdown, to_text
 from sharon.extensions import db
 from sharon.forums import visibility
-from sharon.infra import clock
+from sharon.infra import clock, keyset
 from sharon.library.media import Slot, Stored
 from sharon.models import (
     Audience,
@@ -36,6 +36,7 @@ from sharon.models import (
     User,
     resource_tags,
 )
+from sharon.models.versions import PageVersion
 from sharon.moderation.services import history as audit_history
 from sharon.moderation.services import record
 from sharon.permissions import Action, can
@@ -86,27 +87,22 @@ def get_visible(user: User | None, resource_id: int) -> Resource | None:
     return db.session.scalar(visible_resources(user).where(Resource.id == resource_id))
 
 
+LISTING_KEY = (datetime, int)  # publish_at (updated_at for staff), id: a page's token
+
+
 @dataclass(frozen=True)
 class Page:
     items: Sequence[Resource]
-    number: int
-    pages: int
+    newer: str | None  # token for the "Newer" link (?before=)
+    older: str | None  # token for the "Older" link (?after=)
     total: int
 
-    @property
-    def has_previous(self) -> bool:
-        """Whether a "newer" link is shown."""
-        return self.number > 1
 
-    @property
-    def has_next(self) -> bool:
-        """Whether an "older" link is shown."""
-        return self.number < self.pages
-
-
-def listing(user: User, kind: str | None = None, tag: str | None = None, page: int = 1,
-            per_page: int = PER_PAGE, staff_view: bool = False) -> Page:
-    """One page of the index, newest first, filtered by kind and tag slug."""
+def listing(user: User, kind: str | None = None, tag: str | None = None,
+            cursor: keyset.Cursor | None = None, per_page: int = PER_PAGE,
+            staff_view: bool = False) -> Page:
+    """One page of the index, newest first, filtered by kind and tag slug, by keyset on
+    (publish_at, id), or (updated_at, id) for the staff's list of everything."""
     query = visible_resources(user)
     if not staff_view:
         query = query.where(live_clause(clock.now()))
@@ -114,14 +110,16 @@ def listing(user: User, kind: str | None = None, tag: str | None = None, page: i
         query = query.where(Resource.kind == kind)
     if tag:
         query = query.where(Resource.tags.any(Tag.slug == tag))
+    # The library is small (a few hundred resources at most): its count is cheap, and
+    # "12 resources match your filter" is worth it.
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    number = min(max(1, page), pages)
-    order = ((Resource.updated_at.desc(), Resource.id.desc()) if staff_view else
-             (Resource.publish_at.desc(), Resource.id.desc()))
-    items = db.session.scalars(query.order_by(*order).limit(per_page)
-                               .offset((number - 1) * per_page)).unique().all()
-    return Page(items, number, pages, total)
+    keys = [Resource.updated_at, Resource.id] if staff_view else \
+        [Resource.publish_at, Resource.id]
+    window = keyset.keyset_window(
+        lambda s: db.session.scalars(s).unique().all(), query, keys,
+        (lambda r: (r.updated_at, r.id)) if staff_view else (lambda r: (r.publish_at, r.id)),
+        "library-manage" if staff_view else "library", cursor or keyset.Cursor(), per_page)
+    return Page(window.items, window.newer, window.older, total)
 
 
 def tags_in_use(user: User) -> Sequence[Tag]:
@@ -491,3 +489,16 @@ def feedback_counts(resource: Resource) -> tuple[int, int]:
         .group_by(ResourceFeedback.helped)).all()
     counts = {bool(helped): count for helped, count in rows}
     return counts.get(True, 0), counts.get(False, 0)
+
+
+def versions(now: datetime) -> tuple[object, ...]:
+    """What the library's index shows beside the reader, as versions for its ETag: the
+    library's, people's and networks' counters (bumped by triggers) and the newest
+    resource live by `now`, which moves when a scheduled one comes live. One statement."""
+    counter = sa.select(PageVersion.version).where(PageVersion.name == sa.bindparam("name"))
+    return tuple(db.session.execute(sa.select(
+        counter.params(name="library").scalar_subquery(),
+        counter.params(name="people").scalar_subquery(),
+        counter.params(name="networks").scalar_subquery(),
+        sa.select(sa.func.max(Resource.publish_at)).where(Resource.publish_at <= now)
+        .scalar_subquery())).one())

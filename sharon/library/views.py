@@ -23,7 +23,7 @@ from sharon import writes
 from sharon.admin.services import all_networks
 from sharon.extensions import csrf, db
 from sharon.forms import ButtonForm, add_error, options, text_arg
-from sharon.infra import bounds, clock
+from sharon.infra import clock, etags, keyset
 from sharon.library import media, services
 from sharon.library.forms import ResourceForm, ScheduleForm, format_duration, parse_duration
 from sharon.models import Audience, Resource, ResourceKind
@@ -47,24 +47,29 @@ def _visible_or_404(resource_id: int) -> Resource:
     return resource
 
 
-def _page_number() -> int:
-    return bounds.page_arg()
-
-
 # --- Reading -------------------------------------------------------------------------------------
 
 @bp.get("/")
 @require(Action.READ_COMMUNITY)
-def index() -> str:
-    """The library's front page: resources this person may see, filtered by kind or tag."""
+def index() -> tuple[str, int] | Response:
+    """The library's front page: resources this person may see, filtered by kind or tag,
+    a page at a time by keyset ("Newer" and "Older")."""
     kind = request.args.get("kind") or None
     if kind not in (None, ResourceKind.BLOG, ResourceKind.VIDEO):
         kind = None
     tag = text_arg("tag", 40) or None
-    page = services.listing(current_user, kind=kind, tag=tag, page=_page_number())
-    return render_template("library/index.html", page=page, kind=kind, tag=tag,
-                           tags=services.tags_in_use(current_user), now=clock.now(),
-                           format_duration=format_duration)
+    if keyset.old_page_link():
+        return redirect(url_for("library.index", kind=kind, tag=tag))
+    cursor, bad = keyset.cursor_args("library", services.LISTING_KEY)
+    now = clock.now()
+    etag = None if bad else etags.for_page("library", *services.versions(now))
+    if (not_modified := etags.unchanged(etag)) is not None:
+        return not_modified
+    page = services.listing(current_user, kind=kind, tag=tag, cursor=cursor)
+    return etags.send(render_template(
+        "library/index.html", page=page, kind=kind, tag=tag, first_page=cursor.first,
+        bad_link=keyset.BAD_LINK if bad else None, tags=services.tags_in_use(current_user),
+        now=now, format_duration=format_duration), etag), 400 if bad else 200
 
 
 @bp.get("/saved")
@@ -224,11 +229,16 @@ def _edit_page(item: Resource, form: ResourceForm | None = None,
 
 @bp.get("/manage/")
 @require(Action.PUBLISH_RESOURCES)
-def manage() -> str:
+def manage() -> tuple[str, int] | Response:
     """Staff list of every resource, drafts and scheduled ones included."""
-    page = services.listing(current_user, page=_page_number(), per_page=25, staff_view=True)
+    if keyset.old_page_link():
+        return redirect(url_for("library.manage"))
+    cursor, bad = keyset.cursor_args("library-manage", services.LISTING_KEY)
+    page = services.listing(current_user, cursor=cursor, per_page=25, staff_view=True)
     return render_template("library/manage.html", page=page, now=clock.now(),
-                           counts={r.id: services.feedback_counts(r) for r in page.items})
+                           bad_link=keyset.BAD_LINK if bad else None,
+                           counts={r.id: services.feedback_counts(r) for r in page.items}), \
+        400 if bad else 200
 
 
 @bp.route("/manage/new/<kind>", methods=["GET", "POST"])

@@ -96,3 +96,14 @@ __all__ += ["Conversation", "ConversationMessage"]
 from sharon.models.scheduling import ScheduledJob  # noqa: E402
 
 __all__ += ["ScheduledJob"]
+from sharon.models.staying_well import (  # noqa: E402
+    CheckIn,
+    CheckInSettings,
+    PlanItem,
+    PlanKind,
+)
+
+__all__ += ["CheckIn", "CheckInSettings", "PlanItem", "PlanKind"]
+from sharon.models.versions import PageVersion  # noqa: E402
+
+__all__ += ["PageVersion"]

@@ -69,6 +69,9 @@ class Category(db.Model):
     thread_count: so.Mapped[int] = so.mapped_column(default=0)
     last_activity_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by triggers on any change to the category or its threads (for ETags,
+    # sharon/infra/etags.py): never written by the app.
+    version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     network: so.Mapped[Network] = so.relationship()
 
@@ -104,13 +107,17 @@ class Thread(db.Model):
     held: so.Mapped[bool] = so.mapped_column(default=False)
     # Set when the thread is a library resource's discussion.
     resource_id: so.Mapped[int | None] = so.mapped_column(index=True)
+    # Bumped by triggers on any change to the thread, its posts or their reactions (for
+    # ETags, sharon/infra/etags.py): never written by the app.
+    version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     category: so.Mapped[Category] = so.relationship()
     author: so.Mapped[User | None] = so.relationship(foreign_keys=[author_id])
     last_author: so.Mapped[User | None] = so.relationship(foreign_keys=[last_author_id])
 
     __table_args__ = (
-        sa.Index("ix_threads_listing", "category_id", "pinned", "last_activity_at"),
+        # The category page's order, by keyset (sharon/forums/queries.py thread_listing).
+        sa.Index("ix_threads_listing", "category_id", "pinned", "last_activity_at", "id"),
     )
 
 
@@ -204,7 +211,8 @@ class Notification(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # reply | mention | team_reply
+    # reply | mention | team_reply | mute_ended | suspension_ended
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
     actor_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"))
     thread_id: so.Mapped[int | None] = so.mapped_column(
@@ -214,13 +222,20 @@ class Notification(db.Model):
     # A reply from the team in "Ask the team" (sharon/inbox).
     conversation_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("conversations.id", ondelete="CASCADE"))
+    # A mute or suspension that ended (sharon/sanctions/jobs.py): "You can post again".
+    sanction_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("sanctions.id", ondelete="CASCADE"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     actor: so.Mapped[User | None] = so.relationship(foreign_keys=[actor_id])
     thread: so.Mapped[Thread | None] = so.relationship()
 
-    __table_args__ = (sa.Index("ix_notifications_user_unread", "user_id", "read_at"),)
+    __table_args__ = (
+        sa.Index("ix_notifications_user_unread", "user_id", "read_at"),
+        # The notifications page's order, by keyset.
+        sa.Index("ix_notifications_user_created", "user_id", "created_at", "id"),
+    )
 
 
 class Report(db.Model):

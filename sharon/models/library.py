@@ -115,6 +115,9 @@ class Resource(db.Model):
         sa.CheckConstraint("status IN ('draft','scheduled','published')", name="status_known"),
         sa.CheckConstraint("audience IN ('members','carers','both')", name="audience_known"),
         sa.Index("ix_resources_live", "status", "publish_at"),
+        # The library's pages by keyset: members' (newest published) and the staff's list.
+        sa.Index("ix_resources_published", "publish_at", "id"),
+        sa.Index("ix_resources_updated", "updated_at", "id"),
     )
 
     @property

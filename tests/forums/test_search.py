@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sharon.extensions import db
 from sharon.models import Post
 from tests.forums.conftest import add_reply, start_thread
-from tests.helpers import sign_in, submit, text
+from tests.helpers import pager_link, sign_in, submit, text
 
 
 def search(client, q, page=1):
@@ -113,16 +113,21 @@ def test_search_is_paginated(client, make_user, general):
     first = search(client, "journaling")
     assert first.get_data(as_text=True).count('class="snippet"') == 20
     assert "More results" in text(first)
-    second = search(client, "journaling", page=2)
+    second = client.get(pager_link(first, "next"))
     assert second.get_data(as_text=True).count('class="snippet"') == 5
-    assert "More results" not in text(second)
+    assert "More results" not in text(second) and "Previous results" in text(second)
+    back = client.get(pager_link(second, "prev"))
+    assert back.get_data(as_text=True).count('class="snippet"') == 20
+    # An old numbered link still leads somewhere: the first page of the same search.
+    old = search(client, "journaling", page=2)
+    assert old.status_code == 302 and old.headers["Location"] == "/forums/search?q=journaling"
 
 
-def test_search_looks_further_when_the_best_matches_are_out_of_sight(client, make_user, general,
-                                                                     carers_space, monkeypatch):
+def test_matches_out_of_sight_do_not_crowd_out_the_ones_in_sight(client, make_user, general,
+                                                                  carers_space, monkeypatch):
     from sharon import search as search_module
 
-    monkeypatch.setattr(search_module, "MIN_CANDIDATES", 2)
+    monkeypatch.setattr(search_module, "CANDIDATE_CAP", 2)
     carer = make_user(username="carer_jo", role="carer")
     for i in range(6):  # strong matches the member may not see
         start_thread(carer, carers_space, title=f"Tidal tidal tidal {i}", body="tidal tidal")
