@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from sharon.extensions import db
 from sharon.infra import clock
@@ -87,7 +88,7 @@ def test_a_member_plans_checks_in_and_finds_the_way_back(page, app, make_user):
     page.get_by_role("link", name="Check in now").first.click()
     # Sent with nothing chosen: every question says what is missing.
     page.get_by_role("button", name="Send my check-in").click()
-    assert page.locator(".nhsuk-error-summary li").count() == 5
+    expect(page.locator(".nhsuk-error-summary li")).to_have_count(5)
     for name, answer in (("Little interest or pleasure in doing things", "More than half the days"),
                          ("Feeling down, depressed or hopeless", "More than half the days"),
                          ("Feeling nervous, anxious or on edge", "Several days"),

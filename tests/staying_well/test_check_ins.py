@@ -4,6 +4,7 @@ a table beside it."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -48,8 +49,8 @@ def test_turning_on_asks_the_day_and_the_check_in_day_is_remembered(app, people,
         client.get("/staying-well/"))
     found = settings_of(people["river"].id)
     assert (found.enabled, found.weekday, found.email_reminder) == (True, 3, False)
-    assert 'value="3" checked' in client.get("/staying-well/check-ins/settings").get_data(
-        as_text=True)
+    settings = client.get("/staying-well/check-ins/settings").get_data(as_text=True)
+    assert re.findall(r'<input checked[^>]*type="radio" value="(\d)"', settings) == ["3"]
 
 
 @pytest.mark.parametrize("weekday", ["", "7", "-1", "Monday", "1.5"])
