@@ -26,7 +26,7 @@ from sharon.models import CheckIn, CheckInSettings, PlanItem, PlanKind, User
 from sharon.permissions import Action
 from sharon.refusals import Refused
 
-ONLY_MEMBERS = "A staying-well plan is for members and carers."
+ONLY_MEMBERS = "Sign in with an active account to keep a staying-well plan."
 
 # --- The plan ----------------------------------------------------------------------------
 
