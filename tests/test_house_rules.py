@@ -42,6 +42,19 @@ def test_infrastructure_knows_no_area():
                            for m in imported), (path.name, area)
 
 
+def test_no_area_imports_another_areas_views():
+    """Views are an area's own pages; what two areas share lives in a module of its own."""
+    found = []
+    for path in SHARON.rglob("*.py"):
+        area = path.relative_to(SHARON).parts[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and \
+                    node.module.endswith(".views") and node.module.startswith("sharon.") and \
+                    node.module != f"sharon.{area}.views" and path.name != "__init__.py":
+                found.append(f"{path.relative_to(ROOT)} imports {node.module}")
+    assert found == []
+
+
 def test_test_files_are_named_for_behaviour_not_history():
     for path in (ROOT / "tests").rglob("test_*.py"):
         assert not any(word in path.stem for word in ("fixes", "regression", "misc",

@@ -11,7 +11,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    session,
     url_for,
 )
 from flask_login import current_user
@@ -24,22 +23,14 @@ from sharon.extensions import db, limiter, login_manager, per_person
 from sharon.forms import add_error
 from sharon.inbox import services
 from sharon.inbox.forms import BODY_HINT, SUBJECT_HINT, MessageForm, NewConversationForm
+from sharon.inbox.thanks import listen_for_replies, tell_member
 from sharon.infra import bounds
 from sharon.models import Conversation, ConversationMessage, ModerationItem
 from sharon.moderation.subjects import subject as queue_subject
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
-from sharon.wall import duty as wall_duty
 
 bp = Blueprint("inbox", __name__, url_prefix="/ask-the-team")
-
-# In the session: this member's pages listen on /live for the team's replies.
-LISTEN = "listen_for_team"
-SENT = ("Your message is with the moderating team. They read messages during office hours, "
-        "so a reply may take a while; you will see it in your notifications.")
-CRISIS = ("It sounds like things may be hard right now. You don't have to wait for a reply: "
-          "the people below can help straight away.")
-
 
 class Shown(NamedTuple):
     """One message as this reader sees it: who wrote it, and its text made safe."""
@@ -90,22 +81,6 @@ def _location(conversation: Conversation) -> str:
     return url_for("inbox.conversation", conversation_id=conversation.id)
 
 
-def _tell_member(sent: services.Sent) -> None:
-    """Thank the member (with crisis contacts if their words spoke of risk), and from now
-    on let their pages listen for the team's reply (templates/base.html loads live.js)."""
-    listen_for_replies()
-    if sent.crisis:
-        flash(" ".join(filter(None, [CRISIS, wall_duty.when_the_team_is_back()])), "crisis")
-    flash(SENT, "success")
-
-
-def listen_for_replies() -> None:
-    """Members' pages open no socket until they talk with the team: a thousand members'
-    tabs would cost the Wall's worker for nothing. Once they do, the team's replies reach
-    them live on any page (sharon/realtime/live.py lets them into their own room only)."""
-    session[LISTEN] = True
-
-
 @bp.get("/")
 @require(Action.ASK_THE_TEAM)
 def index() -> str:
@@ -144,7 +119,7 @@ def new() -> tuple[str, int] | Response:
             add_error(form.subject if refused.code.startswith("subject") else form.body,
                       refused.message)
         else:
-            _tell_member(sent)
+            tell_member(sent)
             return redirect(_location(sent.conversation), 303)
     return render_template("inbox/new.html", form=form, subject_hint=SUBJECT_HINT,
                            body_hint=BODY_HINT), 400 if form.errors else 200
@@ -181,7 +156,7 @@ def reply(conversation_id: int) -> tuple[str, int] | Response:
             db.session.rollback()
             add_error(form.body, refused.message)
         else:
-            _tell_member(sent)
+            tell_member(sent)
             return redirect(_location(found), 303)
     return _page(found, form, 400)
 

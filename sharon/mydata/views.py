@@ -83,7 +83,7 @@ def delete() -> tuple[str, int] | BaseResponse:
         else:
             db.session.commit()
             logout_user()
-            # Nothing more to listen for (sharon.inbox.views.LISTEN).
+            # Nothing more to listen for (sharon.inbox.thanks.LISTEN).
             session.pop("listen_for_team", None)
             flash(DELETED, "success")
             return redirect(url_for("pages.home"), 303)

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from sharon import mail, writes
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error, options
-from sharon.inbox.views import CRISIS, listen_for_replies
+from sharon.inbox.thanks import tell_member
 from sharon.infra import charts
 from sharon.models import PlanKind
 from sharon.permissions import Action, can, require
@@ -357,12 +357,7 @@ def tell_the_team() -> tuple[str, int] | Response:
             add_error(form.subject if refused.code.startswith("subject") else form.body,
                       refused.message)
         else:
-            listen_for_replies()
-            if sent.crisis:
-                flash(CRISIS, "crisis")
-            flash("Your message is with the moderating team. They read messages during "
-                  "office hours, so a reply may take a while. If you need help now, use the "
-                  "urgent help contacts.", "success")
+            tell_member(sent)
             return redirect(url_for("inbox.conversation",
                                     conversation_id=sent.conversation.id), 303)
     return render_template("staying_well/tell_the_team.html", form=form, chooser=chooser,
