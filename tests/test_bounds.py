@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
+from sharon.extensions import db
 from sharon.infra.bounds import MAX_ID, MAX_PAGE, int_arg
+from sharon.models import WallMessage
 from tests.factories import default_network
 from tests.forums.conftest import make_category, start_thread
 from tests.helpers import csrf_token, sign_in, submit, text
@@ -79,11 +82,17 @@ def test_a_quote_of_no_post_is_not_found(client, make_user, quote):
     assert client.get(f"/forums/t/{thread.id}?quote={quote}").status_code == 404
 
 
-def test_wall_history_far_past_the_end_is_a_404_and_page_one_works(client, make_user):
+def test_wall_history_old_page_links_and_junk_tokens(client, make_user):
     make_user(username="river")
     sign_in(client, "river")
-    assert client.get(f"/wall/history?page={HUGE}").status_code == 404
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(WallMessage))
+    far = client.get(f"/wall/history?page={HUGE}")  # an old numbered link: to page 1
+    assert far.status_code == 302 and far.headers["Location"].endswith("/wall/history")
     assert client.get("/wall/history?page=²").status_code == 200  # not a number: page 1
+    for arg in ("after", "before"):
+        junk = client.get("/wall/history", query_string={arg: "1" * 5000})
+        assert junk.status_code == 400 and "That page link was not valid" in text(junk)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WallMessage)) == before
 
 
 def test_numbers_are_read_without_converting_thousands_of_digits(app):

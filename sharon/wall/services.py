@@ -19,7 +19,7 @@ import sqlalchemy.orm as so
 from sharon import safety
 from sharon.content import render_plain, required_text, unstorable
 from sharon.extensions import db
-from sharon.infra import clock
+from sharon.infra import clock, keyset
 from sharon.models import (
     Audit,
     ItemKind,
@@ -322,13 +322,20 @@ def held_messages() -> Sequence[WallMessage]:
         .order_by(WallMessage.id)).all()
 
 
-def history(page: int, per_page: int = 50) -> tuple[Sequence[WallMessage], bool]:
-    """Visible messages, newest first, one page at a time; and whether there is another page."""
-    page = max(page, 1)
-    rows = db.session.scalars(
-        _visible().order_by(WallMessage.id.desc()).offset((page - 1) * per_page)
-        .limit(per_page + 1)).all()
-    return rows[:per_page], len(rows) > per_page
+HISTORY_PER_PAGE = 50
+HISTORY_KEY = (int,)  # id: a history page's token
+
+
+def history(cursor: keyset.Cursor,
+            per_page: int = HISTORY_PER_PAGE) -> keyset.Window[WallMessage]:
+    """A page of visible messages, newest first, by keyset on the id (one statement, with
+    each message's author and the one it replies to, so any page costs what the first
+    does: no OFFSET)."""
+    return keyset.keyset_window(
+        lambda s: db.session.scalars(s).all(),
+        _visible().options(so.joinedload(WallMessage.author),
+                           so.joinedload(WallMessage.reply_to).joinedload(WallMessage.author)),
+        [WallMessage.id], lambda m: (m.id,), "wall-history", cursor, per_page)
 
 
 # --- Posting ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from sharon import writes
 from sharon.extensions import db
 from sharon.forms import ButtonForm, add_error
-from sharon.infra import bounds, clock
+from sharon.infra import bounds, clock, keyset
 from sharon.infra.templating import london
 from sharon.permissions import Action, can, require
 from sharon.refusals import Refused
@@ -117,21 +117,20 @@ def moderate(message_id: int) -> Response:
 
 @bp.get("/history")
 @require(Action.USE_WALL)
-def history() -> str:
-    # Zero or less is no page; past MAX_PAGE is past the end: both a 404, as is any
-    # page after the last.
-    """Past Wall sessions' messages, newest first."""
-    page_number = bounds.int_arg("page", 1, 0, bounds.MAX_PAGE + 1)
-    if not 1 <= page_number <= bounds.MAX_PAGE:
-        abort(404)
-    messages, more = services.history(page_number)
-    if page_number > 1 and not messages:
-        abort(404)
+def history() -> tuple[str, int] | Response:
+    """Past Wall sessions' messages, newest first, a page at a time by keyset ("Newer
+    messages" and "Older messages" carry a signed message id); a changed page link shows
+    the first page with a 400, and an old numbered link (`?page=3`) goes to the first page."""
+    if keyset.old_page_link():
+        return redirect(url_for("wall.history"))
+    cursor, bad = keyset.cursor_args("wall-history", services.HISTORY_KEY)
+    window = services.history(cursor)
     # One section a day (in UK time): sessions are daytime, so a day is a session or two.
     days = [(day, list(group)) for day, group in groupby(
-        messages, key=lambda m: london(m.created_at, "%A %-d %B %Y"))]
-    return render_template("wall/history.html", days=days, page_number=page_number,
-                           more=more)
+        window.items, key=lambda m: london(m.created_at, "%A %-d %B %Y"))]
+    return render_template("wall/history.html", days=days, window=window,
+                           first_page=window.newer is None,
+                           bad_link=keyset.BAD_LINK if bad else None), 400 if bad else 200
 
 
 @bp.post("/messages/<int:message_id>/review")
