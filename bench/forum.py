@@ -41,7 +41,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import seed as seeding  # noqa: E402
-from bench.servers import serve, sign_in_cookie  # noqa: E402
+from bench.servers import AGENT, serve, sign_in_cookie  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_USER = "member_0001"
@@ -94,11 +94,16 @@ def choose(url: str) -> tuple[int, int]:
     return thread_id, category_id
 
 
+def browser(cookie: str) -> dict[str, str]:
+    """The headers of the signed-in browser the benchmark plays (bench/servers.AGENT)."""
+    return {"Cookie": cookie, "User-Agent": AGENT}
+
+
 def last_page(base: str, cookie: str, first: str) -> tuple[str, int]:
     """Follow "Older" links from a category's first page to its last."""
     path, pages = first, 1
     while True:
-        page = requests.get(base + path, headers={"Cookie": cookie}, timeout=30).text
+        page = requests.get(base + path, headers=browser(cookie), timeout=30).text
         older = re.search(r'href="([^"]*[?&]after=[^"]+)"', page)
         if older is None:
             return path, pages
@@ -113,15 +118,15 @@ def measure(database: str, posts: int, url: str, args: argparse.Namespace) -> li
     with serve("bench/ceiling.py", env) as (ceiling_base, _), \
             serve("wsgi.py", env) as (base, _pid):
         cookie = sign_in_cookie(base, BENCH_USER, seeding.PASSWORD)
-        auth = [f"Cookie: {cookie}"]
+        auth = [f"{name}: {value}" for name, value in browser(cookie).items()]
         thread = f"/forums/t/{thread_id}"
         for _ in range(3):  # the read marker moves on the first visit; then it settles
-            response = requests.get(base + thread, headers={"Cookie": cookie}, timeout=30)
+            response = requests.get(base + thread, headers=browser(cookie), timeout=30)
         shown = len(re.findall(r'id="post-\d+"', response.text))
         assert shown == 20, f"thread {thread_id} shows {shown} posts, not 20"
         etag = response.headers.get("ETag")
         assert etag, "the thread page sent no ETag"
-        assert requests.get(base + thread, headers={"Cookie": cookie, "If-None-Match": etag},
+        assert requests.get(base + thread, headers={**browser(cookie), "If-None-Match": etag},
                             timeout=30).status_code == 304
         first = f"/forums/c/{category_id}"
         deepest, depth = last_page(base, cookie, first)

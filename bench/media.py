@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SHARON_SECRET_KEY", "bench-secret")
 os.environ.setdefault("SHARON_ASYNC_MODE", "threading")
 
-from bench.servers import serve, sign_in_cookie  # noqa: E402
+from bench.servers import AGENT, serve, sign_in_cookie  # noqa: E402
 
 PASSWORD = "bench lantern meadow pebble"
 
@@ -97,7 +97,7 @@ def run_load(port: int, cookie: str, path: str, size: int, clients: int, seconds
             start = rng.randrange(0, size - chunk)
             began = time.perf_counter()
             try:
-                conn.request("GET", path, headers={"Cookie": cookie,
+                conn.request("GET", path, headers={"Cookie": cookie, "User-Agent": AGENT,
                                                    "Range": f"bytes={start}-{start + chunk - 1}"})
                 response = conn.getresponse()
                 body = response.read()

@@ -23,7 +23,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import seed as seeding  # noqa: E402
 from bench.forum import BENCH_USER  # noqa: E402
-from bench.servers import serve, sign_in_cookie  # noqa: E402
+from bench.servers import AGENT, serve, sign_in_cookie  # noqa: E402
 
 QUERIES = [("common word (1/3 of posts)", "walk", 1), ("selective word", "zephyr", 1),
            ("common word, page 3", "walk", 3), ("two words", "walk sister", 1),
@@ -56,6 +56,7 @@ def main() -> None:
         cookie = sign_in_cookie(base, BENCH_USER, seeding.PASSWORD)
         session = requests.Session()
         session.headers["Cookie"] = cookie
+        session.headers["User-Agent"] = AGENT
         print(f"Search latency, {url.split('://')[0]}, {args.requests} sequential requests each")
         print(f"{'query':<30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
         for name, q, page in QUERIES:

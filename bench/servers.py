@@ -70,9 +70,17 @@ def serve(args: list[str] | str, env: dict[str, str] | None = None,
             process.wait()
 
 
+# The browser a benchmark plays: sessions are tied to the address and browser that
+# signed in (Flask-Login's "basic" protection), so a replayed cookie must come with the
+# same User-Agent, or every request is taken for another browser and its session re-saved.
+AGENT = "sharon-bench"
+
+
 def sign_in_cookie(base: str, username: str, password: str) -> str:
-    """Sign in through the real form; returns the Cookie header value for that session."""
+    """Sign in through the real form as AGENT; returns the Cookie header value for that
+    session (send it with `User-Agent: AGENT`)."""
     session = requests.Session()
+    session.headers["User-Agent"] = AGENT
     page = session.get(f"{base}/sign-in").text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     if token is None:

@@ -122,7 +122,7 @@ class PostRow(NamedTuple):
 
 @dataclass
 class ThreadView:
-    thread: Thread
+    thread: Thread | ThreadHead
     posts: list[PostRow]
     page: Page
     following: bool
@@ -154,38 +154,69 @@ def _split_terms(terms: str | None) -> list[str]:
     return sorted(terms.split(_TERMS_SEPARATOR)) if terms else []
 
 
+class CategoryName(NamedTuple):
+    """The part of a thread's category its page shows."""
+
+    id: int
+    name: str
+
+
+class ThreadHead(NamedTuple):
+    """A thread as its page shows it, read as a plain row (thread_page): loading the ORM
+    object, with its category, cost ten times the statement itself. Its fields have the
+    ORM names, so the page draws a Thread or a ThreadHead alike."""
+
+    id: int
+    category_id: int
+    title: str
+    kind: str
+    content_note: str | None
+    pinned: bool
+    locked: bool
+    hidden: bool
+    held: bool
+    version: int
+    category: CategoryName
+
+
 class ThreadPage(NamedTuple):
     """The thread a page shows, read with what its ETag is made of (thread_page)."""
 
-    thread: Thread
+    thread: ThreadHead
     people: int  # page_versions "people": authors' names and labels
     following: bool
     muted: tuple[str, ...]
     categories: int  # for the team: their "Move to category" list changes with any category
 
 
+_HEAD = (_threads.c.id, _threads.c.category_id, _threads.c.title, _threads.c.kind,
+         _threads.c.content_note, _threads.c.pinned, _threads.c.locked, _threads.c.hidden,
+         _threads.c.held, _threads.c.version)
+
+
 @cache
-def _thread_page_statement(kind: visibility.Reader, dialect: str) -> sa.Select:
-    """The thread with its category, only if this kind of reader may see it, the
+def _thread_page_statement(kind: visibility.Reader, audiences: tuple[str, ...],
+                           dialect: str) -> sa.Select:
+    """The thread with its category's name, only if this kind of reader may see it, the
     versions of all the page shows beside the posts, and the header's unread count: one
-    statement, built once."""
+    statement, built once per kind of reader (with their audiences written in, rather
+    than an expanding parameter rendered again on every request)."""
     user_id, thread_id = sa.bindparam("user_id"), sa.bindparam("thread_id")
     categories = (sa.select(sa.func.count() + sa.func.coalesce(sa.func.sum(Category.version), 0))
                   .scalar_subquery() if kind.moderator else sa.literal(0))
     return (
         sa.select(
-            Thread,
+            *_HEAD, Category.name,
             sa.select(PageVersion.version).where(PageVersion.name == "people")
             .scalar_subquery(),
             sa.exists().where(_follows.c.user_id == user_id, _follows.c.thread_id == Thread.id),
             _muted_terms(user_id, dialect),
             categories,
             # The header's unread count, the same statement as on every page.
-            _unread_statement(kind).scalar_subquery())
-        .join(Thread.category).options(so.contains_eager(Thread.category))
+            _unread_statement(kind, audiences).scalar_subquery())
+        .select_from(_threads.join(Category.__table__, Category.id == _threads.c.category_id))
         .where(Thread.id == thread_id,
-               visibility.category_rule(kind, user_id,
-                                        sa.bindparam("audiences", expanding=True)),
+               visibility.category_rule(kind, user_id, list(audiences)),
                visibility.thread_rule(kind.moderator, user_id)))
 
 
@@ -211,18 +242,18 @@ def category_versions(user: User, category: Category) -> tuple[int, ...]:
 def thread_page(user: User, thread_id: int) -> ThreadPage | None:
     """The thread for its page, if this person may read it (the same rules as
     services.thread_for, in SQL), with the versions its ETag needs and the header's
-    unread count: one statement."""
+    unread count: one statement, as a plain row."""
     conn = db.session.connection()
-    stmt = _thread_page_statement(visibility.reader(user), conn.dialect.name)
-    # populate_existing: the version must be today's even if this session met the thread.
-    row = db.session.execute(stmt, {"user_id": user.id, "thread_id": thread_id,
-                                    "audiences": visibility.audiences_for(user)},
-                             execution_options={"populate_existing": True}).one_or_none()
+    stmt = _thread_page_statement(visibility.reader(user),
+                                  tuple(visibility.audiences_for(user)), conn.dialect.name)
+    row = conn.execute(stmt, {"user_id": user.id, "thread_id": thread_id}).one_or_none()
     if row is None:
         return None
-    thread, people, following, muted, categories, unread = row
+    width = len(_HEAD)
+    head = ThreadHead(*row[:width], category=CategoryName(row[1], row[width]))
+    people, following, muted, categories, unread = row[width + 1:]
     templating.know_unread(unread)
-    return ThreadPage(thread, people or 0, bool(following), tuple(_split_terms(muted)),
+    return ThreadPage(head, people or 0, bool(following), tuple(_split_terms(muted)),
                       categories or 0)
 
 
@@ -288,7 +319,7 @@ def _thread_statement(moderator: bool, dialect: str) -> sa.Select:
         .order_by(posts.c.number))
 
 
-def thread_view(user: User, thread: Thread, page: int) -> ThreadView:
+def thread_view(user: User, thread: Thread | ThreadHead, page: int) -> ThreadView:
     """One page of a thread as this reader sees it: one statement, whatever it shows."""
     is_mod = can(user, Action.MODERATE)
     conn = db.session.connection()
@@ -312,7 +343,7 @@ def thread_view(user: User, thread: Thread, page: int) -> ThreadView:
     return ThreadView(thread, posts, Page(first.page, pages), first.following is not None)
 
 
-def _advance_read_marker(user: User, thread: Thread, read_up_to: int | None,
+def _advance_read_marker(user: User, thread: Thread | ThreadHead, read_up_to: int | None,
                          seen_up_to: int) -> None:
     """One cheap row per reader and thread, written only when they have read further.
 
@@ -388,16 +419,17 @@ def _notifications_visible(user: User) -> list[sa.ColumnElement[bool]]:
 
 
 @cache
-def _unread_statement(kind: visibility.Reader) -> sa.Select:
-    """Built once per kind of reader: it runs on every signed-in page, for the header."""
+def _unread_statement(kind: visibility.Reader, audiences: tuple[str, ...]) -> sa.Select:
+    """Built once per kind of reader and their audiences (written in: an expanding
+    parameter is rendered again on every run): it runs on every signed-in page, for the
+    header."""
     user_id = sa.bindparam("user_id")
     about_threads = (
         sa.select(sa.func.count()).select_from(Notification)
         .join(Thread, Thread.id == Notification.thread_id)
         .join(Category, Category.id == Thread.category_id)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None),
-               visibility.category_rule(kind, user_id,
-                                        sa.bindparam("audiences", expanding=True)),
+               visibility.category_rule(kind, user_id, list(audiences)),
                visibility.thread_rule(kind.moderator, user_id)))
     # Replies from the team (Ask the team) and sanctions ended: still one statement, on
     # the same index.
@@ -412,8 +444,8 @@ def _unread_statement(kind: visibility.Reader) -> sa.Select:
 def unread_notifications(user: User) -> int:
     """Unread notifications about threads the person can still see (as _notifications_visible)."""
     return db.session.connection().execute(
-        _unread_statement(visibility.reader(user)),
-        {"user_id": user.id, "audiences": visibility.audiences_for(user)}).scalar_one()
+        _unread_statement(visibility.reader(user), tuple(visibility.audiences_for(user))),
+        {"user_id": user.id}).scalar_one()
 
 
 NOTIFICATIONS_PER_PAGE = 50

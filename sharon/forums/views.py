@@ -237,7 +237,7 @@ class ReplyBox(NamedTuple):
     preview: Markup | None = None  # the reply as it would be published (Preview button)
 
 
-def _reply_box(thread: Thread, form: ReplyForm, is_mod: bool,
+def _reply_box(thread: Thread | queries.ThreadHead, form: ReplyForm, is_mod: bool,
                preview: Markup | None = None) -> ReplyBox:
     state = ("locked" if thread.locked and not is_mod else
              "closed" if thread.hidden or thread.held else "open")
@@ -251,7 +251,7 @@ def _reply_box(thread: Thread, form: ReplyForm, is_mod: bool,
                     form.submission.data or new_token(), preview)
 
 
-def _thread_page(thread: Thread, page: int, form: ReplyForm,
+def _thread_page(thread: Thread | queries.ThreadHead, page: int, form: ReplyForm,
                  move_categories: list[Category], preview: Markup | None = None) -> str:
     reader = current_user._get_current_object()  # not the proxy: used for every post
     is_mod = can(reader, Action.MODERATE)
