@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from sharon.extensions import db
 from sharon.forums import visibility
-from sharon.infra import clock, keyset, templating
+from sharon.infra import clock, keyset, prepared, templating
 from sharon.models import (
     Category,
     Conversation,
@@ -246,7 +246,8 @@ def thread_page(user: User, thread_id: int) -> ThreadPage | None:
     conn = db.session.connection()
     stmt = _thread_page_statement(visibility.reader(user),
                                   tuple(visibility.audiences_for(user)), conn.dialect.name)
-    row = conn.execute(stmt, {"user_id": user.id, "thread_id": thread_id}).one_or_none()
+    row = prepared.execute(conn, stmt, {"user_id": user.id, "thread_id": thread_id}
+                           ).one_or_none()
     if row is None:
         return None
     width = len(_HEAD)
@@ -323,8 +324,8 @@ def thread_view(user: User, thread: Thread | ThreadHead, page: int) -> ThreadVie
     """One page of a thread as this reader sees it: one statement, whatever it shows."""
     is_mod = can(user, Action.MODERATE)
     conn = db.session.connection()
-    rows = conn.execute(_thread_statement(is_mod, conn.dialect.name),
-                        {"user_id": user.id, "thread_id": thread.id, "page": page}).all()
+    rows = prepared.execute(conn, _thread_statement(is_mod, conn.dialect.name),
+                            {"user_id": user.id, "thread_id": thread.id, "page": page}).all()
     first = rows[0]
     pages = _page_count(first.total, POSTS_PER_PAGE)
     muted = _compile_muted(_split_terms(first.muted))
