@@ -126,6 +126,7 @@ class ThreadView:
     posts: list[PostRow]
     page: Page
     following: bool
+    marker_moved: bool = False  # the reader's read marker was written: commit the page
 
 
 def _compile_muted(terms: list[str]) -> re.Pattern[str] | None:
@@ -339,13 +340,14 @@ def thread_view(user: User, thread: Thread | ThreadHead, page: int) -> ThreadVie
         posts.append(PostRow(row, tuple(int(n or 0) for n in reacted[0::2]),
                              tuple(bool(p) for p in reacted[1::2]),
                              hit.group(0) if hit else None))
-    _advance_read_marker(user, thread, first.read_up_to,
-                         max((p.row.number for p in posts), default=0))
-    return ThreadView(thread, posts, Page(first.page, pages), first.following is not None)
+    moved = _advance_read_marker(user, thread, first.read_up_to,
+                                 max((p.row.number for p in posts), default=0))
+    return ThreadView(thread, posts, Page(first.page, pages), first.following is not None,
+                      moved)
 
 
 def _advance_read_marker(user: User, thread: Thread | ThreadHead, read_up_to: int | None,
-                         seen_up_to: int) -> None:
+                         seen_up_to: int) -> bool:
     """One cheap row per reader and thread, written only when they have read further.
 
     Written in the request's own transaction, on the connection its session already
@@ -357,10 +359,11 @@ def _advance_read_marker(user: User, thread: Thread | ThreadHead, read_up_to: in
     thread at once neither fail nor move the marker back.
     """
     if seen_up_to <= 0 or (read_up_to is not None and read_up_to >= seen_up_to):
-        return
+        return False
     conn = db.session.connection()
     conn.execute(_read_marker_statement(conn.dialect.name),
                  {"user_id": user.id, "thread_id": thread.id, "seen": seen_up_to})
+    return True
 
 
 @cache

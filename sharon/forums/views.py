@@ -260,7 +260,8 @@ def _thread_page(thread: Thread | queries.ThreadHead, page: int, form: ReplyForm
                            posts_html=fragments.post_list(view, reader.id, is_mod),
                            reply=_reply_box(thread, form, is_mod, preview), is_mod=is_mod,
                            kinds=THREAD_KIND_LABELS, move_categories=move_categories)
-    db.session.commit()  # the read marker, written in this transaction (queries.thread_view)
+    if view.marker_moved:  # written in this transaction (queries.thread_view)
+        db.session.commit()
     return html
 
 
