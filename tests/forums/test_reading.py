@@ -134,7 +134,7 @@ def test_reading_writes_nothing_when_nothing_new(client, make_user, general):
 
 
 @contextmanager
-def count_statements():
+def count_statements(prepares: bool = False):
     # Each request in production starts with an empty session; so does each measurement.
     db.session.expire_all()
     statements: list[str] = []
@@ -143,7 +143,7 @@ def count_statements():
         # A PREPARE is made once per database connection (sharon/infra/prepared.py), and
         # the tests' NullPool gives each request a new one: what a page costs in use is
         # its EXECUTE. tests/forums/test_prepared.py checks the PREPARE is made only once.
-        if not statement.startswith("PREPARE "):
+        if prepares or not statement.startswith("PREPARE "):
             statements.append(statement)
 
     sa.event.listen(db.engine, "before_cursor_execute", record)
