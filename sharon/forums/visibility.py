@@ -76,8 +76,10 @@ def category_rule(kind: Reader, user_id: int | ColumnElement[int],
 
 
 def _any_of(column: ColumnElement[str], values: Iterable[str]) -> ColumnElement[bool]:
-    """`column IN values`, as equalities a statement built once keeps compiled."""
-    return sa.or_(*[column == value for value in values])
+    """`column IN values`, as equalities a statement built once keeps compiled. No values
+    is false, as `IN ()` is: an empty OR would drop out of the AND around it and let
+    every value through."""
+    return sa.or_(sa.false(), *[column == value for value in values])
 
 
 def may_see_category(user: User, category: Category) -> bool:

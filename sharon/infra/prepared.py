@@ -32,7 +32,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import NullType
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# psycopg2's placeholders, and its escaped literal "%", read in one pass.
+_PLACEHOLDER = re.compile(r"%%|%\((\w+)\)s")
+# "prepared statement does not exist" and "already exists": this connection's record of
+# what it prepared is wrong (something ran DEALLOCATE or DISCARD ALL on it).
+_LOST = {"26000", "42P05"}
 _KEY = "sharon.prepared"
 
 
@@ -54,24 +58,27 @@ def _compile(stmt: sa.Select, dialect: Dialect) -> _Prepared:
     order: list[str] = []
 
     def number(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return "%"
         if match.group(1) not in order:
             order.append(match.group(1))
         return f"${order.index(match.group(1)) + 1}"
 
-    body = _PLACEHOLDER.sub(number, compiled.string).replace("%%", "%")
+    body = _PLACEHOLDER.sub(number, compiled.string)
     binds = [compiled.binds[name] for name in order]
     # A parameter's type is written out where SQLAlchemy knows it: PostgreSQL cannot
     # infer one from `SELECT $1` alone. Untyped ones ("unknown") it infers from use.
     types = ["unknown" if isinstance(bind.type, NullType)
              else dialect.type_compiler_instance.process(bind.type) for bind in binds]
-    name = "sharon_" + hashlib.blake2b(body.encode(), digest_size=8).hexdigest()
+    signature = f"({', '.join(types)}) AS {body}"
+    name = "sharon_" + hashlib.blake2b(signature.encode(), digest_size=8).hexdigest()
     arguments = ", ".join(f":{bind_name}" for bind_name in order)
     execute = (sa.text(f"EXECUTE {name}({arguments})")
                .bindparams(*[sa.bindparam(bind_name, type_=bind.type)
                              for bind_name, bind in zip(order, binds, strict=True)])
                .columns(*[sa.column(key, column.type)
                           for key, column in stmt.selected_columns.items()]))
-    return _Prepared(name, f"PREPARE {name}({', '.join(types)}) AS {body}", execute,
+    return _Prepared(name, f"PREPARE {name}{signature}", execute,
                      {bind_name: compiled.params[bind_name]
                       for bind_name, bind in zip(order, binds, strict=True)
                       if not bind.required})
@@ -86,7 +93,16 @@ def execute(conn: sa.Connection, stmt: sa.Select, params: dict[str, Any]) -> sa.
     if prepared is None:
         prepared = _STATEMENTS[key] = _compile(stmt, conn.dialect)
     done = conn.connection.info.setdefault(_KEY, set())
-    if prepared.name not in done:
-        conn.exec_driver_sql(prepared.prepare)
-        done.add(prepared.name)
-    return conn.execute(prepared.execute, {**prepared.defaults, **params})
+    try:
+        if prepared.name not in done:
+            # No parameters: the text is sent as it is, its "%" signs included.
+            conn.exec_driver_sql(prepared.prepare,
+                                 execution_options={"no_parameters": True})
+            done.add(prepared.name)
+        return conn.execute(prepared.execute, {**prepared.defaults, **params})
+    except sa.exc.DBAPIError as error:
+        if getattr(error.orig, "pgcode", None) in _LOST:
+            # This request fails (its transaction is aborted); the pool replaces the
+            # connection, and the next one prepares afresh.
+            conn.invalidate()
+        raise

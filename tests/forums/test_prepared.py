@@ -133,3 +133,30 @@ def test_a_replaced_connection_prepares_again(client, scene):
     assert len(prepares(statements)) == 2
     assert db.session.get(User, river) is not None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Post)) == 5
+
+
+def test_a_literal_percent_sign_is_kept(app):
+    """psycopg2 escapes a literal "%" as "%%": the PREPARE text carries it as one."""
+    statement = sa.select(sa.literal_column("'100%'").label("text"),
+                          (sa.bindparam("n", type_=sa.Integer) + 1).label("n"))
+    with sent() as statements, db.engine.connect() as conn:
+        assert prepared.execute(conn, statement, {"n": 41}).one() == ("100%", 42)
+        assert prepared.execute(conn, statement, {"n": 1}).one() == ("100%", 2)
+    assert len(prepares(statements)) == 1 and "'100%'" in prepares(statements)[0]
+
+
+def test_a_connection_that_lost_its_statements_is_replaced(scene):
+    """If something deallocates a connection's statements behind the pool's back, the
+    request that meets it fails, and the connection is replaced rather than failing
+    every thread page after it."""
+    statement = queries._thread_statement(False, "postgresql")
+    params = {"user_id": scene["river"].id, "thread_id": scene["thread"].id, "page": 1}
+    with db.engine.connect() as conn:
+        prepared.execute(conn, statement, params).all()
+        conn.exec_driver_sql("DEALLOCATE ALL")
+        with pytest.raises(sa.exc.DBAPIError):
+            prepared.execute(conn, statement, params).all()
+        assert conn.invalidated
+    with sent() as statements, db.engine.connect() as conn:
+        assert len(prepared.execute(conn, statement, params).all()) == 5
+    assert len(prepares(statements)) == 1

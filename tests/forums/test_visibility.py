@@ -32,3 +32,21 @@ def test_viewers_matches_may_see_thread(make_user, network, audience, state):
     expected = {p.id for p in people if p.is_active and visibility.may_see_thread(p, thread)}
     assert visibility.viewers(thread, [p.id for p in people]) == expected
     assert expected  # the team, at least, always sees it
+
+
+@pytest.mark.parametrize("audiences", [[], ["everyone"], ["everyone", "carers"]])
+def test_category_rule_shows_exactly_the_audiences_given(make_user, network, audiences):
+    """The rule's audiences are equalities (visibility._any_of), not an IN list; none at
+    all must show nothing, as `IN ()` would, never every space."""
+    import sqlalchemy as sa
+
+    from sharon.models import Category
+
+    for audience in ("everyone", "carers", "team"):
+        make_category(network, f"Space {audience}", audience=audience)
+    member = make_user(username="reader_one")
+    db.session.commit()
+    kind = visibility.Reader(reads=True, sees_everything=False, moderator=False)
+    shown = set(db.session.scalars(sa.select(Category.audience).where(
+        visibility.category_rule(kind, member.id, audiences))))
+    assert shown == set(audiences)
