@@ -14,10 +14,12 @@ of the ceiling:
 
 Each figure is printed as a ratio with its target and PASS or MISS: thread page at
 least 15% of the ceiling on SQLite and 12% on PostgreSQL, a 304 at least a third of
-the ceiling, the last category page within 10% of the first.
+the ceiling, the last category page within 10% of the first. With --floor it also
+measures bench/floor.py's two empty pages (signed out, signed in), the least any page
+can cost, so a target can be held against what is possible at all.
 
     .venv/bin/python bench/forum.py [--databases sqlite postgresql] [--posts 100000 1000000]
-        [--duration 8] [--connections 16] [--pg-url postgresql+psycopg2://…/bench17]
+        [--duration 8] [--connections 16] [--pg-url postgresql+psycopg2://…/bench17] [--floor]
 
 PostgreSQL's database (--pg-url, default SHARON_BENCH_PG_URL) is dropped and seeded
 afresh for each size: create it first (`.venv/bin/python .ci/services.py create NAME`)
@@ -34,6 +36,7 @@ import re
 import shutil
 import subprocess
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import requests
@@ -116,7 +119,9 @@ def measure(database: str, posts: int, url: str, args: argparse.Namespace) -> li
            "SHARON_ASYNC_MODE": os.environ.get("SHARON_ASYNC_MODE", "eventlet")}
     rows = []
     with serve("bench/ceiling.py", env) as (ceiling_base, _), \
-            serve("wsgi.py", env) as (base, _pid):
+            serve("wsgi.py", env) as (base, _pid), \
+            (serve("bench/floor.py", env) if args.floor else nullcontext((None, None))) \
+            as (floor_base, _floor_pid):
         cookie = sign_in_cookie(base, BENCH_USER, seeding.PASSWORD)
         auth = [f"{name}: {value}" for name, value in browser(cookie).items()]
         thread = f"/forums/t/{thread_id}"
@@ -131,21 +136,26 @@ def measure(database: str, posts: int, url: str, args: argparse.Namespace) -> li
         first = f"/forums/c/{category_id}"
         deepest, depth = last_page(base, cookie, first)
         pages = [
-            ("thread page, 20 posts", thread, auth),
-            ("thread page, 304", thread, [*auth, f"If-None-Match: {etag}"]),
-            ("category page 1", first, auth),
-            (f"category last page ({depth})", deepest, auth),
+            ("thread page, 20 posts", base + thread, auth),
+            ("thread page, 304", base + thread, [*auth, f"If-None-Match: {etag}"]),
+            ("category page 1", base + first, auth),
+            (f"category last page ({depth})", base + deepest, auth),
         ]
+        if floor_base:  # bench/floor.py: the least any page can cost (same secret key)
+            assert requests.get(floor_base + "/_bench/signed-in", headers=browser(cookie),
+                                allow_redirects=False, timeout=30).status_code == 200
+            pages += [("floor: empty, signed out", floor_base + "/_bench/empty", []),
+                      ("floor: empty, signed in", floor_base + "/_bench/signed-in", auth)]
         wrk(ceiling_base + "/ceiling", [], 2, args.connections)  # warm up both
-        for _name, path, headers in pages:
-            wrk(base + path, headers, 2, args.connections)
+        for _name, url, headers in pages:
+            wrk(url, headers, 2, args.connections)
         figures: dict[str, list[tuple[dict, dict]]] = {name: [] for name, _, _ in pages}
         for _ in range(args.rounds):
-            for name, path, headers in pages:
+            for name, url, headers in pages:
                 ceiling = wrk(ceiling_base + "/ceiling", [], args.duration, args.connections)
-                page = wrk(base + path, headers, args.duration, args.connections)
+                page = wrk(url, headers, args.duration, args.connections)
                 figures[name].append((page, ceiling))
-    for name, _path, _headers in pages:
+    for name, _url, _headers in pages:
         runs = figures[name]
         page = {k: sum(p[k] for p, _ in runs) / len(runs) for k in runs[0][0]}
         ceiling = sum(c["rps"] for _, c in runs) / len(runs)
@@ -185,6 +195,9 @@ def main() -> None:
     parser.add_argument("--pg-url", default=os.environ.get(
         "SHARON_BENCH_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/bench17"))
     parser.add_argument("--reseed", action="store_true", help="seed SQLite files again")
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure bench/floor.py's empty pages, signed out and in: "
+                             "the least any page can cost")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
