@@ -59,6 +59,15 @@ def app(database_url: str, app_config: dict[str, object]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def second_worker(database_url: str) -> Iterator[Flask]:
+    """Another app on the same database, as another worker process would be."""
+    other = create_app(test_config(database_url))
+    yield other
+    with other.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -7,13 +7,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from sharon import create_app
 from sharon.extensions import db
@@ -51,15 +49,6 @@ def _row(name: str) -> ScheduledJob:
     row = db.session.get(ScheduledJob, name)
     assert row is not None
     return row
-
-
-@pytest.fixture
-def second_worker(database_url: str) -> Iterator[Flask]:
-    """Another app on the same database, as another worker process would be."""
-    other = create_app(config_for(database_url))
-    yield other
-    with other.app_context():
-        db.engine.dispose()
 
 
 def test_a_job_runs_when_due_and_again_only_when_its_interval_has_passed(

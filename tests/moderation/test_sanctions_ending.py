@@ -3,34 +3,22 @@ their notifications and on any page they have open, whichever worker runs it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from sharon import create_app
 from sharon.extensions import db
 from sharon.infra import scheduler
 from sharon.models import Notification, Sanction, User
 from sharon.realtime import rooms
 from sharon.sanctions import services as sanctions
 from tests.concurrency import at_once
-from tests.databases import test_config as config_for
 from tests.helpers import sign_in, submit, text
 
 MUTED = "You can post again: the pause on your posting has ended."
 BACK = "Welcome back: your account's suspension has ended."
-
-
-@pytest.fixture
-def second_worker(database_url: str) -> Iterator[Flask]:
-    other = create_app(config_for(database_url))
-    yield other
-    with other.app_context():
-        db.engine.dispose()
 
 
 class MemberPage:

@@ -4,20 +4,16 @@ team is on duty is alerted once, however many workers look."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
-from sharon import create_app
 from sharon.extensions import db
 from sharon.infra import scheduler
-from sharon.models import ItemKind, ModerationAction, ModerationItem
+from sharon.models import ModerationAction, ModerationItem
 from tests.concurrency import at_once
-from tests.databases import test_config as config_for
-from tests.forums.conftest import make_category, new_thread
+from tests.forums.conftest import make_category
 from tests.helpers import sign_in, submit, text
+from tests.moderation.test_claims_and_risk_levels import _risk
 from tests.moderation.test_live_alerts import LivePage
 
 
@@ -27,23 +23,6 @@ def space(app):  # type: ignore[no-untyped-def]
 
     network = db.session.scalars(sa.select(Network).order_by(Network.id)).first()
     return make_category(network, "Staying well")
-
-
-@pytest.fixture
-def second_worker(database_url: str) -> Iterator[Flask]:
-    other = create_app(config_for(database_url))
-    yield other
-    with other.app_context():
-        db.engine.dispose()
-
-
-def _risk(app, space, words: str) -> ModerationItem:  # type: ignore[no-untyped-def]
-    member = app.test_client()
-    sign_in(member, "robin")
-    new_thread(member, space.id, "Tonight", words)
-    db.session.expire_all()
-    return db.session.scalars(sa.select(ModerationItem).where(
-        ModerationItem.kind == ItemKind.RISK)).one()
 
 
 def _item(item_id: int) -> ModerationItem:

@@ -6,7 +6,6 @@ a closed Wall with no message box, only when it opens and what to do meanwhile."
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,6 +17,7 @@ from sharon.infra import clock
 from sharon.models import ModerationAction, WallMessage
 from sharon.wall import services
 from sharon.wall.times import message_time, opening_words
+from tests.forums.test_reading import count_statements
 from tests.helpers import sign_in, submit, text
 
 PAGE = services.PAGE
@@ -55,21 +55,6 @@ def shown_ids(html: str) -> list[int]:
 def without_templates(html: str) -> str:
     """The page as it stands without JavaScript: <template> contents are inert."""
     return re.sub(r"<template\b.*?</template>", "", html, flags=re.S)
-
-
-@contextmanager
-def count_statements():  # type: ignore[no-untyped-def]
-    db.session.expire_all()
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 # --- A long session -------------------------------------------------------------------
